@@ -1,0 +1,303 @@
+"""Handler tests: real PTB Application + Application.process_update, HTTP replaced by the fake BaseRequest."""
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.core.engine import Query, get_engine
+from bot.core.throttle import RateLimit
+from bot.core.render import message, platform_index, render, text
+from tests.telegram.fake_bot_api import GROUP, PRIVATE, callback, inline_query, mention, message as msg, user
+
+ADMIN, MEMBER = 601, 602
+EN_Q = "How do I stop LinkedIn from training AI on my data?"
+ES_Q = "¿Cómo evito que Instagram use mis fotos para su IA?"
+CLARIFY_Q = "How do I stop Meta from training AI on my data?"
+
+
+def expected(text: str, **kw) -> list[str]:
+    return render(get_engine().answer(Query(text, surface="telegram", **kw)), "telegram").chunks
+
+
+def buttons(params: dict) -> list[dict]:
+    return [b for row in (params.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
+
+
+def assert_html(params: dict) -> None:
+    assert params["parse_mode"] == "HTML"
+    assert params["link_preview_options"] == {"is_disabled": True}
+    assert len(params["text"]) < 4096
+
+
+# ---------------------------------------------------------------------- private chat
+async def test_start_welcome_with_example_buttons(tg):
+    await tg.send(msg("/start"))
+    [sent] = tg.sent(PRIVATE)
+    assert_html(sent)
+    assert sent["text"] == message("welcome", "telegram", "en")
+    data = [b["callback_data"] for b in buttons(sent)]
+    assert len(data) == 3 and all(len(d.encode()) <= 64 for d in data)
+    await tg.send(callback(data[0]))  # an example button answers it
+    assert tg.calls("answerCallbackQuery")
+    assert "LinkedIn" in tg.texts(PRIVATE)[-1]
+
+
+async def test_start_in_spanish_from_telegram_language_code(tg):
+    await tg.send(msg("/start", sender=user(PRIVATE, language_code="es-ES")))
+    assert tg.texts(PRIVATE) == [message("welcome", "telegram", "es")]
+
+
+async def test_deep_link_opens_the_answer(tg):
+    await tg.send(msg("/start linkedin"))
+    [sent] = tg.sent(PRIVATE)
+    assert_html(sent)
+    assert sent["text"] == render(get_engine().answer_for("linkedin"), "telegram").chunks[0]
+    kinds = [b for b in buttons(sent)]
+    assert any(b.get("url", "").startswith("https://www.linkedin.com/") for b in kinds)
+    assert {"text": "Share", "switch_inline_query": "LinkedIn"} in kinds
+
+
+async def test_deep_link_with_topic_and_language(tg):
+    await tg.send(msg("/start chatgpt__delete-data__es"))
+    assert tg.texts(PRIVATE)[0] == render(get_engine().answer_for("chatgpt", "delete-data", "es"), "telegram").chunks[0]
+
+
+async def test_help_and_unknown_command(tg):
+    await tg.send(msg("/help"))
+    await tg.send(msg("/nonsense"))
+    assert tg.texts(PRIVATE) == [message("help", "telegram", "en")] * 2
+
+
+async def test_platforms_buttons(tg):
+    await tg.send(msg("/platforms"))
+    [sent] = tg.sent(PRIVATE)
+    names = [b["text"] for b in buttons(sent)]
+    assert names == [p.name for p in get_engine().platforms()]
+    assert sent["text"] == message("platforms_header", "telegram", "en", count=len(names))
+    assert all(len(b["callback_data"].encode()) <= 64 for b in buttons(sent))
+
+
+async def test_optout_command_resolves_typos_and_escapes_unknown_names(tg):
+    await tg.send(msg("/optout linkdin"))
+    assert tg.texts(PRIVATE)[0] == render(get_engine().answer_for("linkedin"), "telegram").chunks[0]
+    await tg.send(msg("/optout <b>Bold</b> & co"))
+    assert tg.texts(PRIVATE)[1] == message("platform_not_found", "telegram", "en", name="<b>Bold</b> & co")
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in tg.texts(PRIVATE)[1]
+    await tg.send(msg("/optout"))
+    assert tg.texts(PRIVATE)[2] == message("optout_usage", "telegram", "en")
+
+
+@pytest.mark.parametrize("question,lang", [(EN_Q, "en"), (ES_Q, "es")])
+async def test_question_in_each_language(tg, question, lang):
+    await tg.send(msg(question))
+    sent = tg.sent(PRIVATE)
+    assert [p["text"] for p in sent] == expected(question)
+    assert get_engine().answer(Query(question)).lang == lang
+    for p in sent:
+        assert_html(p)
+    assert {"text": message("share", "plain", lang)} .items() <= buttons(sent[-1])[-1].items()
+
+
+async def test_bare_platform_name_uses_telegram_language(tg):
+    await tg.send(msg("instagram", sender=user(PRIVATE, language_code="es")))
+    assert tg.texts(PRIVATE)[0] == render(get_engine().answer_for("instagram", lang="es"), "telegram").chunks[0]
+
+
+async def test_lang_and_region_are_remembered_and_forgotten(tg):
+    await tg.send(msg("/lang es"))
+    await tg.send(msg("/region eu"))
+    await tg.send(msg("/region mars"))
+    assert tg.texts(PRIVATE) == [message("lang_set", "telegram", "es"),
+                                 message("region_set", "telegram", "es", region=text("region_eu", "es")),
+                                 message("region_usage", "telegram", "es")]
+    assert tg.store.user("telegram", PRIVATE).lang == "es" and tg.store.user("telegram", PRIVATE).region == "eu"
+    await tg.send(msg(EN_Q))  # the user's choice beats the question's language
+    assert tg.texts(PRIVATE)[3:] == expected(EN_Q, lang="es", region="eu")
+    await tg.send(msg("/forget"))
+    assert tg.texts(PRIVATE)[-1] == message("forget_done", "telegram", "es")
+    assert tg.store.user("telegram", PRIVATE).lang is None
+    await tg.send(msg("/forget"))
+    assert tg.texts(PRIVATE)[-1] == message("forget_nothing", "telegram", "en")
+
+
+async def test_clarify_buttons_then_press(tg):
+    await tg.send(msg(CLARIFY_Q))
+    [sent] = tg.sent(PRIVATE)
+    answer = get_engine().answer(Query(CLARIFY_Q))
+    assert answer.status == "clarify"
+    assert sent["text"] == render(answer, "telegram").text
+    btns = buttons(sent)
+    assert [b["text"] for b in btns] == [c.name for c in answer.candidates]
+    assert all(len(b["callback_data"].encode()) <= 64 for b in btns)
+    await tg.send(callback(btns[0]["callback_data"]))
+    assert tg.calls("answerCallbackQuery")
+    platform = answer.candidates[0].platform
+    assert tg.texts(PRIVATE)[1] == render(get_engine().answer_for(platform), "telegram").chunks[0]
+
+
+async def test_stale_or_forged_button_is_harmless(tg):
+    await tg.send(callback("a:no-such-platform:ai-training:en"))
+    await tg.send(callback("garbage"))
+    assert len(tg.calls("answerCallbackQuery")) == 2 and not tg.sent(PRIVATE) and not tg.errors
+
+
+async def test_chatter_and_markup_in_private_get_the_polite_abstain(tg):
+    await tg.send(msg("<b>hi</b> <script>alert(1)</script> & bye"))
+    [text] = tg.texts(PRIVATE)
+    assert text == render(get_engine().answer(Query("<b>hi</b>")), "telegram").text
+    assert "<script>" not in text
+
+
+async def test_long_answer_is_sent_in_pieces_with_buttons_last(tg, monkeypatch):
+    from bot.adapters import telegram_bot
+    from bot.core.render import Rendered
+
+    fake = Rendered("x", ["<b>one</b>", "two"], [], [("Settings", "https://example.org/s")])
+    monkeypatch.setattr(telegram_bot.core_render, "render", lambda answer, fmt: fake)
+    await tg.send(msg(EN_Q))
+    first, second = tg.sent(PRIVATE)
+    assert (first["text"], second["text"]) == ("<b>one</b>", "two")
+    assert "reply_markup" not in first and buttons(second)[0] == {"text": "Settings", "url": "https://example.org/s"}
+
+
+# ---------------------------------------------------------------------- inline mode
+async def test_inline_query_lists_articles(tg):
+    await tg.send(inline_query("linkedin"))
+    [call] = tg.calls("answerInlineQuery")
+    results = call["results"]
+    assert 1 <= len(results) <= 10
+    assert results[0]["type"] == "article" and results[0]["id"].startswith("linkedin:")
+    content = results[0]["input_message_content"]
+    assert content["parse_mode"] == "HTML" and content["link_preview_options"] == {"is_disabled": True}
+    assert content["message_text"] == render(get_engine().answer_for("linkedin"), "telegram").chunks[0]
+    await tg.send(inline_query(""))
+    assert len(tg.calls("answerInlineQuery")[1]["results"]) == 10
+
+
+async def test_inline_query_in_spanish(tg):
+    await tg.send(inline_query(ES_Q, sender=user(language_code="en")))
+    results = tg.calls("answerInlineQuery")[0]["results"]
+    assert results[0]["id"] == "instagram:ai-training:es"
+
+
+# ---------------------------------------------------------------------- groups
+async def test_group_chatter_is_ignored_mentions_and_replies_answered(tg):
+    await tg.send(msg(EN_Q, GROUP))  # a clear question, but not addressed and FAQ is off
+    await tg.send(msg("lol what a day", GROUP))
+    assert tg.sent(GROUP) == []
+    await tg.send(mention(EN_Q, tg.api.username))
+    [sent] = tg.sent(GROUP)
+    assert sent["text"] == expected(EN_Q, in_group=True)[0]
+    assert sent["reply_parameters"]["allow_sending_without_reply"] is True
+    bot_msg = {"message_id": 77, "date": 0, "chat": {"id": GROUP, "type": "supergroup"}, "from": tg.api.bot_user(),
+               "text": "earlier answer"}
+    await tg.send(msg(ES_Q, GROUP, reply_to=bot_msg))
+    assert tg.texts(GROUP)[1] == expected(ES_Q, in_group=True)[0]
+
+
+async def test_group_mention_that_is_chatter_gets_the_abstain(tg):
+    await tg.send(mention("<i>thanks</i> mate", tg.api.username))
+    [text] = tg.texts(GROUP)
+    assert "<i>" not in text and text == render(get_engine().answer(Query("thanks mate")), "telegram").text
+
+
+async def test_other_bots_and_our_inline_results_are_ignored(tg):
+    await tg.send(mention(EN_Q, tg.api.username, sender=user(999, is_bot=True)))
+    await tg.send(msg(EN_Q, GROUP, via_bot=tg.api.bot_user()))
+    assert tg.sent(GROUP) == []
+
+
+async def test_group_commands(tg):
+    await tg.send(msg("/optout@optout_test_bot linkedin", GROUP))
+    await tg.send(msg("/help@other_bot", GROUP))  # another bot's command
+    assert tg.texts(GROUP) == [render(get_engine().answer_for("linkedin"), "telegram").chunks[0]]
+
+
+async def test_faq_needs_an_admin(tg):
+    tg.api.admins[GROUP] = [ADMIN]
+    await tg.send(msg("/faq on", GROUP, sender=user(MEMBER)))
+    assert tg.texts(GROUP) == [message("faq_admin_only", "telegram", "en")]
+    assert tg.store.chat("telegram", GROUP).faq is False
+    await tg.send(msg("/faq on", GROUP, sender=user(ADMIN)))
+    assert tg.texts(GROUP)[1] == message("faq_on", "telegram", "en")
+    assert tg.store.chat("telegram", GROUP).faq is True
+    await tg.send(msg("/faq maybe", GROUP, sender=user(ADMIN)))
+    assert tg.texts(GROUP)[2] == message("faq_usage", "telegram", "en")
+    await tg.send(msg("/faq", PRIVATE))
+    assert tg.texts(PRIVATE) == [message("tg_faq_groups_only", "telegram", "en")]
+
+
+async def test_faq_mode_answers_clear_questions_with_cooldown_and_rate_limit(tg):
+    tg.store.update_chat("telegram", GROUP, faq=True)
+    await tg.send(msg("lol what a day", GROUP))
+    await tg.send(msg("How do I opt out of AI training?", GROUP))  # clarify when overheard: nothing
+    assert tg.sent(GROUP) == []
+    await tg.send(msg(EN_Q, GROUP, sender=user(701)))
+    assert tg.texts(GROUP) == expected(EN_Q, in_group=True, addressed=False)
+    await tg.send(msg(EN_Q, GROUP, sender=user(702)))  # same answer again in this chat: cooldown
+    assert len(tg.texts(GROUP)) == 1
+    tg.handlers.faq_user_rate = RateLimit(2, 60)
+    for q in (ES_Q, "How do I delete my ChatGPT history?", "How can I stop Reddit training AI on my posts?"):
+        await tg.send(msg(q, GROUP, sender=user(703)))  # three answerable questions, two allowed per user
+    answered = [p for p in tg.sent(GROUP) if "reply_parameters" in p]  # the first piece of each answer replies
+    assert len(answered) == 3 and "Reddit" not in answered[-1]["text"]
+
+
+async def test_faq_post_and_admin_settings(tg):
+    tg.api.admins[GROUP] = [ADMIN]
+    await tg.send(msg("/faq post", GROUP, sender=user(ADMIN)))
+    assert tg.texts(GROUP) == platform_index("telegram", "en").chunks
+    await tg.send(msg("/lang es", GROUP, sender=user(MEMBER)))
+    assert tg.texts(GROUP)[-1] == message("tg_admin_only", "telegram", "en")
+    await tg.send(msg("/lang es", GROUP, sender=user(ADMIN)))
+    assert tg.store.chat("telegram", GROUP).lang == "es"
+    await tg.send(msg("/forget", GROUP, sender=user(ADMIN)))  # an admin's /forget erases the chat's settings
+    assert tg.texts(GROUP)[-1] == message("forget_done", "telegram", "es")
+    assert tg.store.chat("telegram", GROUP).lang is None
+
+
+async def test_settings_follow_migration_and_leave_with_the_bot(tg):
+    old, new = -4242, -1004242
+    tg.store.update_chat("telegram", old, faq=True, lang="es")
+    migrate = msg("", old, migrate_to_chat_id=new)
+    migrate["message"]["chat"] = {"id": old, "type": "group", "title": "g"}
+    del migrate["message"]["text"]
+    await tg.send(migrate)
+    assert tg.store.chat("telegram", new).faq and tg.store.chat("telegram", new).lang == "es"
+    assert not tg.store.chat("telegram", old).faq
+    member = {"user": tg.api.bot_user(), "status": "left"}
+    await tg.send({"my_chat_member": {"chat": {"id": new, "type": "supergroup", "title": "g"}, "from": user(ADMIN),
+                                      "date": 0, "old_chat_member": {**member, "status": "member"},
+                                      "new_chat_member": member}})
+    assert tg.store.chat("telegram", new).faq is False
+
+
+# ---------------------------------------------------------------------- Telegram conventions
+async def test_commands_per_scope_and_language(tg):
+    await tg.app.post_init(tg.app)
+    calls = tg.calls("setMyCommands")
+    seen = {(c["scope"]["type"], c.get("language_code")) for c in calls}
+    assert seen == {("all_private_chats", None), ("all_private_chats", "es"),
+                    ("all_group_chats", None), ("all_group_chats", "es")}
+    private = next(c for c in calls if c["scope"]["type"] == "all_private_chats" and "language_code" not in c)
+    assert [c["command"] for c in private["commands"]][:2] == ["start", "help"]
+    group = next(c for c in calls if c["scope"]["type"] == "all_group_chats" and c.get("language_code") == "es")
+    assert "faq" in [c["command"] for c in group["commands"]]
+
+
+async def test_errors_are_logged_without_token_and_the_user_gets_an_apology(tg, monkeypatch, caplog):
+    def boom(query):
+        raise RuntimeError(f"engine exploded near {tg.api.token}")
+
+    monkeypatch.setattr(tg.handlers.engine, "answer", boom)
+    with caplog.at_level(logging.ERROR, logger="bot.telegram"):
+        await tg.send(msg(EN_Q))
+    assert tg.texts(PRIVATE) == [message("apology", "telegram", "en")]
+    assert "engine exploded" in caplog.text and tg.api.token not in caplog.text
+
+
+async def test_forbidden_send_is_handled(tg):
+    tg.api.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    await tg.send(msg("/help"))
+    assert type(tg.errors[0]).__name__ == "Forbidden"
