@@ -56,7 +56,7 @@ def tg_lang(user: User | None) -> str | None:
 
 def has_lang_evidence(answer: Answer) -> bool:
     """Whether the engine's language came from the words of the question. A bare platform name, or an empty or
-    off-topic message, says nothing about the language (see docs/proposals/telegram-fallback-lang.md)."""
+    off-topic message, says little about the language; then Telegram's language_code decides."""
     return answer.reason not in ("name-only", "empty", "off-topic", "lang-default")
 
 
@@ -154,6 +154,8 @@ class TelegramBot:
     async def send(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, chunks: list[str],
                    markup: InlineKeyboardMarkup | None = None, reply_to: Message | None = None) -> None:
         """Send renderer output: HTML, link previews off, buttons under the last piece."""
+        if not isinstance(reply_to, Message):  # e.g. the InaccessibleMessage of an old button
+            reply_to = None
         thread = reply_to.message_thread_id if reply_to is not None and reply_to.is_topic_message else None
         for i, chunk in enumerate(chunks):
             reply = ReplyParameters(reply_to.message_id, allow_sending_without_reply=True) \
@@ -344,8 +346,10 @@ class TelegramBot:
 
     async def on_group_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         msg, chat, user = update.message, update.effective_chat, update.effective_user
-        if user is None or user.is_bot or (msg.via_bot is not None and msg.via_bot.id == context.bot.id):
-            return  # never answer bots, nor our own inline results posted in the group
+        anonymous_admin = msg.sender_chat is not None and msg.sender_chat.id == chat.id
+        if user is None or (user.is_bot and not anonymous_admin) or msg.is_automatic_forward \
+                or (msg.via_bot is not None and msg.via_bot.id == context.bot.id):
+            return  # never answer bots, channel auto-forwards, nor our own inline results posted in the group
         addressed, text = self.addressed(msg, context.bot.id, context.bot.username)
         if addressed:
             if await self.rate_limited(update, context):
@@ -380,7 +384,8 @@ class TelegramBot:
         if await self.rate_limited(update, context):
             return
         answer = self.engine.answer_for(platform.id, topic, lang=lang, region=self.prefs(update)[1])
-        await self.send_answer(update, context, answer, cq.message if cq.message.chat.type != Chat.PRIVATE else None)
+        in_group = isinstance(cq.message, Message) and cq.message.chat.type != Chat.PRIVATE
+        await self.send_answer(update, context, answer, cq.message if in_group else None)
 
     async def on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """`@bot linkedin` in any chat: up to 10 answers as articles."""

@@ -301,3 +301,44 @@ async def test_forbidden_send_is_handled(tg):
     tg.api.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
     await tg.send(msg("/help"))
     assert type(tg.errors[0]).__name__ == "Forbidden"
+
+
+async def test_topic_threads_and_anonymous_admins(tg):
+    await tg.send(_in_topic(mention(EN_Q, tg.api.username), 55))
+    assert tg.sent(GROUP)[0]["message_thread_id"] == 55
+    anonymous = msg("/faq on", GROUP, sender=user(1087968824, "Group", is_bot=True),
+                    sender_chat={"id": GROUP, "type": "supergroup", "title": "Test group"})
+    await tg.send(anonymous)  # an anonymous admin posts as the chat itself; no admin list needed
+    assert tg.store.chat("telegram", GROUP).faq is True and not tg.calls("getChatAdministrators")
+
+
+def _in_topic(update: dict, thread: int) -> dict:
+    update["message"].update(message_thread_id=thread, is_topic_message=True)
+    return update
+
+
+async def test_settings_survive_a_restart(tmp_path):
+    from bot.adapters.telegram_bot import build_application
+    from bot.core.store import Store
+    from tests.telegram.conftest import Harness, make_settings
+    from tests.telegram.fake_bot_api import FakeBotAPI, make_fake_request
+
+    db = f"sqlite:///{tmp_path}/db.sqlite3"
+    api = FakeBotAPI()
+    api.admins[GROUP] = [ADMIN]
+    for round_ in (1, 2):  # two lives of the bot on the same DATABASE_URL
+        store = Store.open(db)
+        app = build_application(make_settings(api, db), engine=get_engine(), store=store,
+                                request=make_fake_request(api))
+        await app.initialize()
+        h = Harness(api, app, store)
+        if round_ == 1:
+            await h.send(msg("/faq on", GROUP, sender=user(ADMIN)))
+            await h.send(msg("/lang es", PRIVATE))
+        else:
+            await h.send(msg(EN_Q, GROUP, sender=user(MEMBER)))  # FAQ still on: overheard question answered
+            await h.send(msg(EN_Q, PRIVATE))  # still in Spanish
+        await app.shutdown()
+        store.close()
+    assert api.sent_to(GROUP)[-1]["text"] == expected(EN_Q, in_group=True, addressed=False)[0]
+    assert api.sent_to(PRIVATE)[-1]["text"] == expected(EN_Q, lang="es")[-1]
