@@ -1,0 +1,221 @@
+"""Command line: ask, chat, kb check|export|links, eval, run telegram|discord|all."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+FORMATS = ("plain", "telegram", "discord")
+REGIONS = ("eu", "uk", "ch", "us", "other")
+
+
+def _engine():
+    from .core.engine import get_engine
+    from .core.knowledge import KnowledgeError
+
+    try:
+        return get_engine()
+    except KnowledgeError as e:
+        print("The knowledge base is broken; fix these first:", file=sys.stderr)
+        for p in e.problems:
+            print(f"  {p}", file=sys.stderr)
+        raise SystemExit(1)
+
+
+def _one(engine, text: str, args) -> str:
+    from .core.engine import Query
+    from .core.render import render
+
+    query = Query(text, lang=args.lang, region=args.region, surface="cli", in_group=args.group, addressed=not args.group)
+    answer = engine.answer(query)
+    silent = args.group and answer.status != "answer"
+    if args.json:
+        out = answer.to_json()
+        out["text"] = "" if silent else _as_text(render(answer, args.format), args.format)
+        return json.dumps(out, ensure_ascii=False)
+    return "" if silent else _as_text(render(answer, args.format), args.format)
+
+
+def _as_text(rendered, fmt: str) -> str:
+    if fmt == "discord" and rendered.embeds:
+        return "\n\n".join(_embed_text(e) for e in rendered.embeds)
+    return rendered.text
+
+
+def _embed_text(embed: dict) -> str:
+    parts = [f"**{embed['title']}**"] if embed.get("title") else []
+    parts.append(embed.get("description", ""))
+    parts += [f"**{f['name']}**\n{f['value']}" for f in embed.get("fields", [])]
+    if embed.get("footer"):
+        parts.append(f"*{embed['footer']['text']}*")
+    return "\n\n".join(p for p in parts if p)
+
+
+def cmd_ask(args) -> int:
+    engine = _engine()
+    if args.question == ["-"]:
+        for line in sys.stdin:
+            print(_one(engine, line.rstrip("\n"), args).replace("\n", " ") if not args.json
+                  else _one(engine, line.rstrip("\n"), args), flush=True)
+        return 0
+    print(_one(engine, " ".join(args.question), args))
+    return 0
+
+
+def cmd_chat(args) -> int:
+    from .adapters.console import run_console
+
+    return run_console(_engine(), lang=args.lang, region=args.region)
+
+
+def cmd_kb(args) -> int:
+    from .core.knowledge import KnowledgeError, load
+
+    try:
+        kb = load(args.root)
+    except KnowledgeError as e:
+        for p in e.problems:
+            print(p)
+        return 1
+    if args.action == "check":
+        for pid in kb.stale():
+            print(f"warning: knowledge/platforms/{pid}.yaml: verified: older than 180 days, check the sources again")
+        n = len(kb.platforms) - 1
+        cards = sum(len(c) for p in kb.platforms.values() for c in p.topics.values())
+        print(f"ok: {n} platforms + general, {cards} cards, {len(kb.crawlers)} crawlers")
+        return 0
+    if args.action == "export":
+        data = {"platforms": [p.model_dump(mode="json") for p in kb.platforms.values()],
+                "crawlers": [c.model_dump(mode="json") for c in kb.crawlers]}
+        print(json.dumps(data, ensure_ascii=False, indent=None if args.json else 2))
+        return 0
+    if args.action == "links":
+        from .core.linkcheck import check_links, summary_table
+
+        results = check_links(kb, timeout=args.timeout, workers=args.workers)
+        print(summary_table(results))
+        return 0 if all(r.ok for r in results) else 1
+    return 2
+
+
+def cmd_eval(args) -> int:
+    from .core.evaluate import evaluate
+
+    results = evaluate(_engine(), args.file)
+    if args.json:
+        print(json.dumps({k: {"total": v.total, "correct": v.correct, "accuracy": round(v.accuracy, 4),
+                              "misses": v.misses} for k, v in results.items()}, ensure_ascii=False, indent=1))
+        return 0
+    print(f"{'slice':<16}{'correct':>9}{'total':>7}{'accuracy':>10}")
+    for name in sorted(results):
+        r = results[name]
+        print(f"{name:<16}{r.correct:>9}{r.total:>7}{r.accuracy:>10.1%}")
+    if args.misses:
+        for name in sorted(results):
+            for m in results[name].misses:
+                print(f"[{name}] {m['text']!r}: want {m['want']} got {m['got']}")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from .config import get_settings, setup_logging
+
+    settings = get_settings()
+    setup_logging(settings)
+    _engine()  # refuse to start on a broken knowledge base
+    if args.adapter == "telegram":
+        if not settings.telegram_bot_token:
+            print("TELEGRAM_BOT_TOKEN is not set (see .env.example).", file=sys.stderr)
+            return 2
+        from .adapters.telegram_bot import run
+
+        return run(settings)
+    if args.adapter == "discord":
+        if not settings.discord_bot_token:
+            print("DISCORD_BOT_TOKEN is not set (see .env.example).", file=sys.stderr)
+            return 2
+        from .adapters.discord_bot import run
+
+        return run(settings)
+    return _run_all(settings)
+
+
+def _run_all(settings) -> int:
+    """Every adapter that has a token, each in its own process; with no token, the terminal chat."""
+    import subprocess
+
+    wanted = [name for name, token in (("telegram", settings.telegram_bot_token),
+                                       ("discord", settings.discord_bot_token)) if token]
+    if not wanted:
+        print("No TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN in .env: opening the terminal chat.", file=sys.stderr)
+        from .adapters.console import run_console
+
+        return run_console(_engine())
+    if len(wanted) == 1:
+        return cmd_run(argparse.Namespace(adapter=wanted[0]))
+    procs = [subprocess.Popen([sys.executable, "-m", "bot.cli", "run", name]) for name in wanted]
+    import signal
+
+    def stop(*_):
+        for p in procs:
+            p.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        codes = [p.wait() for p in procs]
+    except KeyboardInterrupt:
+        stop()
+        codes = [p.wait() for p in procs]
+    return max(codes)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="optout-bot", description="How to stop platforms from training AI on your data.")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    ask = sub.add_parser("ask", help="answer one question ('-' reads one question per stdin line)")
+    ask.add_argument("question", nargs="+")
+    ask.add_argument("--json", action="store_true", help="one JSON object per answer (JSON Lines with '-')")
+    ask.add_argument("--lang", choices=("en", "es"))
+    ask.add_argument("--region", choices=REGIONS)
+    ask.add_argument("--format", choices=FORMATS, default="plain")
+    ask.add_argument("--group", action="store_true", help="judge it as a message overheard in a group chat")
+    ask.set_defaults(func=cmd_ask)
+
+    chat = sub.add_parser("chat", help="interactive terminal chat")
+    chat.add_argument("--lang", choices=("en", "es"))
+    chat.add_argument("--region", choices=REGIONS)
+    chat.set_defaults(func=cmd_chat)
+
+    kb = sub.add_parser("kb", help="knowledge base: check | export | links")
+    kb.add_argument("action", choices=("check", "export", "links"))
+    kb.add_argument("--json", action="store_true", help="export: compact JSON")
+    kb.add_argument("--root", help="knowledge folder (default: the bundled knowledge/)")
+    kb.add_argument("--timeout", type=float, default=10.0, help="links: seconds per request")
+    kb.add_argument("--workers", type=int, default=16, help="links: concurrent requests")
+    kb.set_defaults(func=cmd_kb)
+
+    ev = sub.add_parser("eval", help="accuracy per slice on a labelled JSONL file")
+    ev.add_argument("file")
+    ev.add_argument("--misses", action="store_true", help="list every miss")
+    ev.add_argument("--json", action="store_true")
+    ev.set_defaults(func=cmd_eval)
+
+    run = sub.add_parser("run", help="run the bot: telegram | discord | all")
+    run.add_argument("adapter", choices=("telegram", "discord", "all"))
+    run.set_defaults(func=cmd_run)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""Settings from the environment and .env (see .env.example). Tokens are SecretStr: they never print."""
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_base_url: str | None = None  # self-hosted Bot API server or the tests' fake; None = Telegram's
+    telegram_webhook_url: str | None = None  # set = webhook mode; unset = long polling
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_listen: str = "127.0.0.1"
+    telegram_webhook_port: int = 8443
+
+    discord_bot_token: SecretStr | None = None
+    discord_api_base_url: str | None = None  # REST proxy or the tests' fake, e.g. http://127.0.0.1:8080/api/v10
+    discord_gateway_url: str | None = None  # gateway proxy or the tests' fake, e.g. ws://127.0.0.1:8081/
+    discord_guild_id: int | None = None  # sync commands to one server while developing
+    discord_shard_count: int | None = None
+    discord_shard_ids: str | None = None  # "0,1" : the shards this process runs
+
+    database_url: str = "sqlite:///data/optout-bot.sqlite3"
+    log_level: str = "INFO"
+
+    @field_validator("telegram_bot_token", "discord_bot_token", "telegram_webhook_secret", mode="before")
+    @classmethod
+    def _blank_is_none(cls, v):
+        return None if isinstance(v, str) and not v.strip() else v
+
+    @property
+    def shard_ids(self) -> list[int] | None:
+        if not self.discord_shard_ids:
+            return None
+        return [int(x) for x in re.split(r"[,\s]+", self.discord_shard_ids.strip()) if x]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+class RedactSecrets(logging.Filter):
+    """Replace any configured token that reaches a log record with '***' (belt and braces: libraries log URLs)."""
+
+    def __init__(self, secrets: list[str]):
+        super().__init__()
+        self.secrets = [s for s in secrets if s and len(s) >= 6]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            msg = record.getMessage()
+            redacted = msg
+            for s in self.secrets:
+                redacted = redacted.replace(s, "***")
+            if redacted != msg:
+                record.msg, record.args = redacted, ()
+        return True
+
+
+def setup_logging(settings: Settings) -> None:
+    secrets = [t.get_secret_value() for t in (settings.telegram_bot_token, settings.discord_bot_token,
+                                              settings.telegram_webhook_secret) if t]
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactSecrets(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level.upper())
+    # httpx logs every request URL, and Telegram URLs contain the token: keep it at WARNING.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -1,0 +1,1 @@
+"""The shared core: knowledge, matching, answering, rendering, storage. Never imports a chat library."""

@@ -1,0 +1,33 @@
+"""Text normalisation shared by the index and the questions, so both sides compare alike.
+
+Lower case, no accents, no emoji or punctuation, runs of 3+ equal letters squeezed to one ("sooo" -> "so"),
+hyphens as spaces ("opt-out" -> "opt out"), dots kept only inside words ("robots.txt", "c.ai").
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_CHARS = 600  # a question is short; a pasted essay is judged by its start
+
+_POSSESSIVE = re.compile(r"['’`´]s\b")
+_APOSTROPHE = re.compile(r"['’`´]")
+_NOT_WORD = re.compile(r"[^a-z0-9.]+")
+_EDGE_DOTS = re.compile(r"(?<![a-z0-9])\.|\.(?![a-z0-9])")
+_RUNS = re.compile(r"([a-z])\1{2,}")
+
+
+def normalize(text: str) -> str:
+    text = text[:MAX_CHARS]
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = _POSSESSIVE.sub("", text)
+    text = _APOSTROPHE.sub("", text)
+    text = _NOT_WORD.sub(" ", text)
+    text = _EDGE_DOTS.sub(" ", text)
+    text = _RUNS.sub(r"\1", text)
+    return " ".join(text.split())
+
+
+def tokens(text: str) -> list[str]:
+    return normalize(text).split()

@@ -1,0 +1,102 @@
+"""The command-line contract in DESIGN.md, run as a real subprocess."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def cli(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True,
+                          timeout=60)
+
+
+def ask_json(text, *extra):
+    out = cli("ask", "--json", *extra, text)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def test_done_when_questions():
+    a = ask_json("how do I stop LinkedIn from using my data to train AI?")
+    assert (a["status"], a["platform"], a["topic"]) == ("answer", "linkedin", "ai-training")
+    assert set(a) == {"status", "platform", "topic", "score", "lang", "text", "candidates"}
+    assert "Data for Generative AI Improvement" in a["text"]
+    a = ask_json("¿Cómo evito que Instagram use mis fotos para entrenar su IA?")
+    assert (a["status"], a["platform"], a["topic"], a["lang"]) == ("answer", "instagram", "ai-training", "es")
+    assert "Fuentes" in a["text"]
+    a = ask_json("how do I opt out of AI training?")
+    assert a["status"] == "clarify" and len(a["candidates"]) >= 3
+    assert ask_json("what's the weather in Madrid tomorrow")["status"] == "abstain"
+    a = ask_json("how do I block GPTBot on my website")
+    assert (a["platform"], a["topic"]) == ("general", "website-crawlers")
+
+
+def test_stdin_gives_one_json_line_per_input_line_in_order():
+    lines = ["linkedin ai opt out", "", "what's the weather", "x" * 100_000, "\x00\x07 ctrl", "🤖🤖",
+             "<b>hi</b> @everyone", "**md** `x`", "chatgpt delete history"]
+    out = cli("ask", "-", "--json", stdin="\n".join(lines) + "\n")
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(r) for r in out.stdout.splitlines()]
+    assert len(rows) == len(lines)
+    assert rows[0]["platform"] == "linkedin" and rows[1]["status"] == "abstain"
+    assert rows[-1]["platform"] == "chatgpt"
+    assert "Traceback" not in out.stderr
+
+
+def test_stdin_plain_one_line_each():
+    out = cli("ask", "-", stdin="linkedin\n\nhello\n")
+    assert out.returncode == 0 and len(out.stdout.splitlines()) == 3
+
+
+@pytest.mark.parametrize("fmt, marker", [("telegram", "<b>"), ("discord", "**"), ("plain", "Sources:")])
+def test_formats(fmt, marker):
+    out = cli("ask", "--format", fmt, "linkedin ai training")
+    assert out.returncode == 0 and marker in out.stdout
+
+
+def test_group_flag_keeps_quiet_on_chatter():
+    a = ask_json("lol linkedin is so cringe today", "--group")
+    assert a["status"] == "abstain" and a["text"] == ""
+    a = ask_json("how do I stop linkedin using my data for AI?", "--group")
+    assert a["status"] == "answer"
+
+
+def test_lang_and_region_flags():
+    a = ask_json("linkedin ai", "--lang", "es", "--region", "uk")
+    assert a["lang"] == "es" and "Tu región (Reino Unido)" in a["text"]
+
+
+def test_chat_from_a_pipe_answers_each_line_and_exits():
+    out = cli("chat", stdin="/lang es\nlinkedin ia\n/optout linkdin\n/region xx\nhola\n")
+    assert out.returncode == 0, out.stderr
+    assert "Idioma: español." in out.stdout
+    assert out.stdout.count("LinkedIn") >= 2
+    assert "Usa /region eu" in out.stdout
+
+
+def test_eval_prints_slices(tmp_path):
+    f = tmp_path / "q.jsonl"
+    f.write_text(json.dumps({"text": "linkedin ai opt out", "lang": "en", "platform": "linkedin", "topic": "ai-training",
+                             "expect": "answer", "slice": "answerable"}) + "\n", encoding="utf-8")
+    out = cli("eval", str(f))
+    assert out.returncode == 0 and "answerable" in out.stdout and "100.0%" in out.stdout
+
+
+def test_run_without_token_says_so(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "run", "telegram"], capture_output=True, text=True,
+                         cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(__import__("pathlib").Path(__file__).resolve().parents[1])},
+                         timeout=60)
+    assert out.returncode == 2 and "TELEGRAM_BOT_TOKEN is not set" in out.stderr
+
+
+def test_run_all_without_tokens_opens_terminal_chat(tmp_path):
+    import pathlib
+
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "run", "all"], input="linkedin\n", capture_output=True,
+                         text=True, cwd=tmp_path, timeout=60,
+                         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(pathlib.Path(__file__).resolve().parents[1])})
+    assert out.returncode == 0
+    assert "terminal chat" in out.stderr and "LinkedIn" in out.stdout

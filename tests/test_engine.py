@@ -1,0 +1,122 @@
+"""The matcher's verdicts: the issue's acceptance questions, typos, scope, margin and group mode."""
+import pytest
+
+from bot.core.engine import Query
+
+
+def ask(engine, text, **kw):
+    return engine.answer(Query(text, **kw))
+
+
+@pytest.mark.parametrize("text, platform, topic, lang", [
+    ("how do I stop LinkedIn from using my data to train AI?", "linkedin", "ai-training", "en"),
+    ("¿Cómo evito que Instagram use mis fotos para entrenar su IA?", "instagram", "ai-training", "es"),
+    ("how do I block GPTBot on my website", "general", "website-crawlers", "en"),
+    ("linkdin ai training opt out", "linkedin", "ai-training", "en"),
+    ("instagarm using my pics for ai??", "instagram", "ai-training", "en"),
+    ("does chat gpt train on my conversations", "chatgpt", "ai-training", "en"),
+    ("twitter grok training on my tweets how to stop", "x", "ai-training", "en"),
+    ("how do I delete my chatgpt history", "chatgpt", "delete-data", "en"),
+    ("facebook objection form for AI", "facebook", "legal-objection", "en"),
+    ("does opting out of chatgpt training undo what they already used", "chatgpt", "past-training", "en"),
+    ("is the linkedin AI opt out available in the UK?", "linkedin", "region", "en"),
+    ("cómo borro mi historial de chatgpt", "chatgpt", "delete-data", "es"),
+    ("quiero oponerme a que facebook use mis datos para su IA, hay formulario?", "facebook", "legal-objection", "es"),
+    ("what can you do?", "general", "about-bot", "en"),
+    ("why is AI training opt-out instead of opt-in?", "general", "opt-out-vs-opt-in", "en"),
+])
+def test_answers(engine, text, platform, topic, lang):
+    a = ask(engine, text)
+    assert (a.status, a.platform, a.topic, a.lang) == ("answer", platform, topic, lang)
+    assert a.candidates and a.candidates[0].platform == platform
+
+
+def test_no_platform_asks_which(engine):
+    a = ask(engine, "how do I opt out of AI training?")
+    assert a.status == "clarify" and a.platform is None
+    assert len(a.candidates) >= 3 and all(c.name for c in a.candidates)
+
+
+def test_owner_name_offers_its_platforms(engine):
+    a = ask(engine, "how do I stop Meta from training AI on my posts")
+    assert a.status == "clarify"
+    assert {"facebook", "instagram"} <= {c.platform for c in a.candidates}
+
+
+def test_two_platforms_named_equally_clarifies(engine):
+    a = ask(engine, "instagram or linkedin, which one trains AI on my data and how do I stop it")
+    assert a.status == "clarify"
+    assert {c.platform for c in a.candidates} == {"instagram", "linkedin"}
+
+
+@pytest.mark.parametrize("text", [
+    "what's the weather in Madrid tomorrow",
+    "how do I change my LinkedIn profile picture",
+    "why is instagram down",
+    "I trained my dog today",
+    "can you help me write a cover letter",
+])
+def test_out_of_scope_abstains(engine, text):
+    assert ask(engine, text).status == "abstain"
+
+
+def test_bare_platform_name_answers_ai_training(engine):
+    a = ask(engine, "linkedin")
+    assert (a.status, a.platform, a.topic) == ("answer", "linkedin", "ai-training")
+
+
+@pytest.mark.parametrize("text", [
+    "lol linkedin is so cringe today",
+    "did you see the new chatgpt update",
+    "AI training on our data is wild",
+    "how do I opt out of AI training?",  # a question, but no platform: never clarify in a group
+    "jajaja",
+])
+def test_group_chatter_is_silent(engine, text):
+    a = ask(engine, text, in_group=True, addressed=False)
+    assert a.status == "abstain"
+
+
+def test_group_clear_question_is_answered(engine):
+    a = ask(engine, "does anyone know how to stop instagram from using my photos for AI?", in_group=True, addressed=False)
+    assert (a.status, a.platform, a.topic) == ("answer", "instagram", "ai-training")
+
+
+def test_addressed_in_group_behaves_like_private(engine):
+    a = ask(engine, "how do I opt out of AI training?", in_group=True, addressed=True)
+    assert a.status == "clarify"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\x00\x01\x02", "🤖🔥😂", "x" * 100_000, "<b>hi</b> @everyone",
+                                  "**bold** `code` [link](http://a.b)", "\u202e\u200b", "\ud800"])
+def test_bad_input_never_raises(engine, text):
+    a = ask(engine, text)
+    assert a.status in ("answer", "clarify", "abstain")
+
+
+def test_given_language_and_region_are_kept(engine):
+    a = ask(engine, "linkedin ai opt out", lang="es", region="eu")
+    assert a.lang == "es" and a.region == "eu"
+
+
+def test_region_is_read_from_the_text(engine):
+    assert ask(engine, "I'm in Germany, can I stop instagram training AI on my photos?").region == "eu"
+
+
+def test_answer_for_and_find_platform(engine):
+    assert engine.find_platform("LinkedIn") == "linkedin"
+    assert engine.find_platform("linkdin") == "linkedin"
+    assert engine.find_platform("insta") == "instagram"
+    assert engine.find_platform("weather") is None
+    a = engine.answer_for("chatgpt", "delete-data", "es")
+    assert (a.status, a.platform, a.topic, a.lang) == ("answer", "chatgpt", "delete-data", "es")
+    assert engine.answer_for("nope").status == "abstain"
+
+
+def test_suggest_autocompletes_names_and_aliases(engine):
+    assert engine.suggest("link")[0].platform == "linkedin"
+    assert engine.suggest("insta")[0].platform == "instagram"
+    assert engine.suggest("twit")[0].platform == "x"
+    assert len(engine.suggest("", limit=25)) == 25
+    assert engine.suggest("", limit=3)[0].platform == "instagram"
+    assert len(engine.suggest("a", limit=25)) <= 25

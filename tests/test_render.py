@@ -1,0 +1,119 @@
+"""Rendering: every answer shows steps, link, regions, past training, sources and the verified date; escaping."""
+import re
+
+import pytest
+
+from bot.core.engine import Answer, Candidate, Query
+from bot.core.render import (DISCORD, TELEGRAM_LIMIT, Renderer, escape_discord, escape_telegram, message, split_chunks,
+                             strings)
+
+
+@pytest.fixture(scope="module")
+def renderer(engine):
+    return Renderer(engine)
+
+
+def test_plain_answer_has_every_part(engine, renderer):
+    a = engine.answer(Query("how do I stop LinkedIn from using my data to train AI?"))
+    out = renderer.render(a, "plain").text
+    assert "Data for Generative AI Improvement" in out
+    assert "https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement" in out
+    assert "EU/EEA:" in out and "UK:" in out and "US:" in out  # all-regions note when the region is unknown
+    assert "Does this undo past training?" in out
+    assert "Sources:" in out and "Checked 2026-" in out
+
+
+def test_asker_region_first_and_spanish(engine, renderer):
+    a = engine.answer(Query("linkedin ia", lang="es", region="eu"))
+    out = renderer.render(a, "plain").text
+    assert "Tu región (UE/EEE)" in out and "Fuentes" in out and "Comprobado el" in out
+    assert "Por región" not in out  # the asker's region only, not all of them
+
+
+def test_past_training_question_leads_with_it(engine, renderer):
+    a = engine.answer(Query("does opting out of linkedin AI training undo what they already used"))
+    out = renderer.render(a, "plain").text
+    assert out.index("Does this undo past training?") < out.index("How to do it")
+
+
+def test_every_card_renders_in_every_format(engine, renderer):
+    for p in engine.kb.platforms.values():
+        for topic in p.topics:
+            for lang in ("en", "es"):
+                a = engine.answer_for(p.id, topic, lang)
+                for fmt in ("plain", "telegram", "discord"):
+                    r = renderer.render(a, fmt)
+                    assert r.text
+                if p.id != "general":
+                    assert r.links and all(u.startswith("http") for _, u in r.links)
+
+
+def test_telegram_html_is_escaped_and_split(engine, renderer):
+    for p in engine.platforms():
+        r = renderer.render(engine.answer_for(p.id, "ai-training", "es"), "telegram")
+        assert r.chunks and all(len(c) < TELEGRAM_LIMIT for c in r.chunks)
+        body = "".join(r.chunks)
+        # only our own tags survive; a ">" from "Settings > Privacy" is escaped
+        assert not re.search(r"<(?!/?(b|i|u|a)[ >])", body), p.id
+        assert " > " not in body
+
+
+def test_split_chunks_never_exceeds_limit():
+    body = "\n\n".join(f"<b>Section {i}</b>\n" + ("word " * 300) for i in range(40))
+    pieces = split_chunks(body, 4096)
+    assert len(pieces) > 1 and all(len(p) < 4096 for p in pieces)
+    assert all(p.count("<b>") == p.count("</b>") for p in pieces)
+    assert split_chunks("y" * 10_000, 4096) and all(len(p) < 4096 for p in split_chunks("y" * 10_000, 4096))
+
+
+def test_discord_embeds_within_limits(engine, renderer):
+    for p in engine.kb.platforms.values():
+        for topic in p.topics:
+            r = renderer.render(engine.answer_for(p.id, topic, "en"), "discord")
+            (embed,) = r.embeds
+            assert len(embed["title"]) <= DISCORD["title"]
+            assert len(embed["description"]) <= DISCORD["description"]
+            assert len(embed["fields"]) <= DISCORD["fields"]
+            assert all(len(f["value"]) <= DISCORD["field_value"] and len(f["name"]) <= 256 for f in embed["fields"])
+            total = len(embed["title"]) + len(embed["description"]) + len(embed["footer"]["text"]) + sum(
+                len(f["name"]) + len(f["value"]) for f in embed["fields"])
+            assert total <= DISCORD["total"], (p.id, topic, total)
+            assert "@everyone" not in str(embed)
+
+
+def test_escaping_helpers():
+    assert escape_telegram("<script>&</script>") == "&lt;script&gt;&amp;&lt;/script&gt;"
+    assert escape_discord("**hi** @everyone <@123>") == "\\*\\*hi\\*\\* @\u200beveryone <\u200b@\u200b123\\>"
+
+
+def test_user_text_in_messages_is_escaped():
+    out = message("platform_not_found", "telegram", "en", name="<b>@everyone</b>")
+    assert "&lt;b&gt;" in out and "<b>" not in out
+    out = message("platform_not_found", "discord", "en", name="**x** @here")
+    assert "\\*\\*x\\*\\*" in out and "@here" not in out
+
+
+def test_clarify_and_abstain_texts(engine, renderer):
+    clarify = Answer("clarify", None, "ai-training", 0, (Candidate("x", "X", 0),), "es")
+    assert "plataforma" in renderer.render(clarify, "plain").text
+    near = engine.answer(Query("how do I change my LinkedIn profile picture"))
+    assert "LinkedIn" in renderer.render(near, "plain").text
+    empty = engine.answer(Query(""))
+    assert renderer.render(empty, "telegram").text
+
+
+def test_missing_card_is_said_not_hidden(engine, renderer):
+    pid = next(p.id for p in engine.platforms() if "legal-objection" not in p.topics)
+    out = renderer.render(engine.answer_for(pid, "legal-objection", "en"), "plain").text
+    assert "I have no separate guide for a legal objection" in out
+
+
+def test_strings_have_both_languages():
+    table = strings()
+    assert set(table["en"]) == set(table["es"])
+
+
+def test_platform_index(renderer):
+    r = renderer.platform_index("telegram", "en")
+    assert "LinkedIn" in r.text and all(len(c) < TELEGRAM_LIMIT for c in r.chunks)
+    assert renderer.platform_index("discord", "es").embeds
