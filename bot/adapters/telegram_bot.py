@@ -77,6 +77,36 @@ class Redactor:
         return text
 
 
+class RedactLogs(logging.Filter):
+    """A handler filter: takes the token out of log messages *and* tracebacks. Libraries put it in exception
+    text (python-telegram-bot's InvalidToken says "The token `...` was rejected"), which a message-only filter misses."""
+
+    def __init__(self, redact: Redactor):
+        super().__init__()
+        self.redact = redact
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.redact.secrets:
+            return True
+        text = record.getMessage()
+        if record.exc_info:
+            text += "\n" + "".join(traceback.format_exception(*record.exc_info)).rstrip()
+            record.exc_info = None
+        if record.exc_text:
+            text += "\n" + record.exc_text
+        if record.stack_info:
+            text += "\n" + record.stack_info
+            record.stack_info = None
+        record.msg, record.args, record.exc_text = self.redact(text), (), None
+        return True
+
+
+def install_log_redaction(redact: Redactor) -> None:
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactLogs) for f in handler.filters):
+            handler.addFilter(RedactLogs(redact))
+
+
 class TelegramBot:
     """The handlers and the little state they share (engine, store, throttles, admin cache)."""
 
@@ -504,6 +534,7 @@ def run(settings: Settings) -> int:
     if not logging.getLogger().handlers:
         from bot.config import setup_logging
         setup_logging(settings)
+    install_log_redaction(redact)
     store = Store.open(settings.database_url)
     try:
         app = build_application(settings, engine=get_engine(), store=store)

@@ -33,9 +33,9 @@ class BotProcess:
     def __init__(self, api: FakeBotAPI, workdir: Path, **env):
         self.api, self.log = api, workdir / "bot.log"
         environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_"))}
-        environ.update(TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_BASE_URL=api.base_url, LOG_LEVEL="DEBUG",
-                       DATABASE_URL=f"sqlite:///{workdir}/db.sqlite3", NO_PROXY="127.0.0.1,localhost",
-                       no_proxy="127.0.0.1,localhost", PYTHONPATH=str(ROOT), **env)
+        environ.update({"TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_BASE_URL": api.base_url, "LOG_LEVEL": "DEBUG",
+                        "DATABASE_URL": f"sqlite:///{workdir}/db.sqlite3", "NO_PROXY": "127.0.0.1,localhost",
+                        "no_proxy": "127.0.0.1,localhost", "PYTHONPATH": str(ROOT), **env})
         with open(self.log, "wb") as out:  # cwd: a fresh folder, so no developer .env is read
             self.proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "telegram"], cwd=workdir,
                                          env=environ, stdout=out, stderr=subprocess.STDOUT)
@@ -197,4 +197,15 @@ def test_webhook_mode_with_secret_token(tmp_path):
         assert api.token not in bot.output() and secret not in bot.output()
     finally:
         bot.stop()
+        api.stop()
+
+
+def test_rejected_token_exits_1_without_showing_it(tmp_path):
+    api = FakeBotAPI().start()
+    try:
+        bot = BotProcess(api, tmp_path, TELEGRAM_BOT_TOKEN="555:WRONG-token-never-logged", LOG_LEVEL="INFO")
+        assert bot.proc.wait(15) == 1
+        out = bot.output()
+        assert "refused the bot token" in out and "WRONG-token-never-logged" not in out
+    finally:
         api.stop()
