@@ -68,15 +68,20 @@ def run(settings) -> int:
         return 0
 
 
-async def _main(settings, **options) -> int:
-    from bot.core.knowledge import KnowledgeError
-    from bot.core.store import Store
-
+async def _main(settings) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
+    return await serve(settings, stop)
+
+
+async def serve(settings, stop: asyncio.Event, **options) -> int:
+    """Connect and answer until `stop` is set. Without the message content intent, reconnect without it."""
+    from bot.core.knowledge import KnowledgeError
+    from bot.core.store import Store
+
     store = Store.open(settings.database_url)
     token = settings.discord_bot_token.get_secret_value()
     message_content = True

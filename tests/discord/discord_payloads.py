@@ -130,3 +130,12 @@ def component(custom_id: str, shown: dict, *, values: list[str] | None = None, *
     if "channel_id" in shown and shown["channel_id"] == "0":
         shown = {**shown, "channel_id": str(CHANNEL_ID)}
     return _interaction(3, data, message=shown, **kw)
+
+
+def components(data: dict) -> list[dict]:
+    """The buttons and selects of a message or callback `data`, flattened from their action rows."""
+    return [c for row in data.get("components") or [] for c in row.get("components", [])]
+
+
+def custom_ids(data: dict) -> list[str]:
+    return [c["custom_id"] for c in components(data) if "custom_id" in c]

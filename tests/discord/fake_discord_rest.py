@@ -53,6 +53,7 @@ class FakeDiscordRest:
         self.app_flags = app_flags
         self.delay = delay  # seconds to wait before answering every request (slow network)
         self.requests: list[Recorded] = []
+        self.messages: list[dict] = []  # every message the fake created, in order (for button clicks)
         self._failures: list[list] = []  # [method, compiled regex, status, body, remaining]
         self._ids = itertools.count(950000000000000001)
         self._cond: asyncio.Condition | None = None
@@ -115,13 +116,15 @@ class FakeDiscordRest:
 
     def message(self, channel_id, payload: dict | None, flags: int = 0) -> dict:
         payload = payload if isinstance(payload, dict) else {}
-        return {
+        msg = {
             "id": str(next(self._ids)), "channel_id": str(channel_id), "type": 0, "author": self.bot_user(),
             "content": payload.get("content") or "", "embeds": payload.get("embeds") or [],
             "components": payload.get("components") or [], "attachments": [], "mentions": [],
             "mention_roles": [], "mention_everyone": False, "pinned": False, "tts": False,
             "timestamp": TIMESTAMP, "edited_timestamp": None, "flags": payload.get("flags", flags) or 0,
         }
+        self.messages.append(msg)
+        return msg
 
     def _application(self) -> dict:
         owner = {"id": str(OWNER_ID), "username": "owner", "discriminator": "0", "avatar": None}

@@ -1,18 +1,159 @@
 """Slash commands, autocomplete and the command sync, through the real CommandTree and Interaction code."""
 from __future__ import annotations
 
-from discord_payloads import slash
+import asyncio
+import re
+
+from discord_payloads import GUILD_ID, USER_ID, autocomplete, components, custom_ids, slash
 from fake_discord_rest import APP_ID
+
+EPHEMERAL = 64
 
 
 async def test_sync_registers_localised_commands(harness):
     [put] = harness.fake.find("PUT", rf"/applications/{APP_ID}/commands")
     cmds = {c["name"]: c for c in put.json}
     assert set(cmds) == {"optout", "ask", "platforms", "lang", "region", "forget", "faq", "Answer opt-out question"}
-    print(cmds["optout"])
+    optout = cmds["optout"]
+    assert optout["name_localizations"] == {"en-US": "optout", "es-ES": "excluirme", "es-419": "excluirme"}
+    assert optout["description_localizations"]["es-419"].startswith("Cómo evitar")
+    platform, topic = optout["options"]
+    assert platform["autocomplete"] is True and platform["required"] is True
+    assert platform["name_localizations"]["es-ES"] == "plataforma"
+    assert [c["value"] for c in topic["choices"]] == ["ai-training", "delete-data", "legal-objection", "region",
+                                                      "past-training"]
+    assert topic["choices"][1]["name_localizations"]["es-ES"] == "Borrar mis datos"
+    faq = cmds["faq"]
+    assert int(faq["default_member_permissions"]) == 1 << 5  # Manage Server
+    assert faq["contexts"] == [0] and faq["dm_permission"] is False  # servers only
+    assert {o["name"] for o in faq["options"]} == {"on", "off", "post"}
+    assert cmds["Answer opt-out question"]["type"] == 3
+    assert cmds["Answer opt-out question"]["name_localizations"]["es-ES"] == "Responder sobre opt-out"
+    for cmd in put.json:
+        _check_schema(cmd)
 
 
-async def test_optout_slash(harness):
+_NAME = re.compile(r"^[-_\w]{1,32}$")
+
+
+def _check_schema(item: dict, option: bool = False) -> None:
+    """What Discord validates on sync (the fake does not): name and description rules, in every locale."""
+    slash = option or item.get("type", 1) == 1  # context menu names may have spaces and capitals
+    for name in [item["name"], *(item.get("name_localizations") or {}).values()]:
+        assert len(name) <= 32 and (not slash or (_NAME.match(name) and name == name.lower())), name
+    if slash:
+        for desc in [item["description"], *(item.get("description_localizations") or {}).values()]:
+            assert 1 <= len(desc) <= 100, desc
+    for choice in item.get("choices", []):
+        assert all(len(n) <= 100 for n in [choice["name"], *choice.get("name_localizations", {}).values()])
+    assert len(item.get("options", [])) <= 25 and len(item.get("choices", [])) <= 25
+    for option in item.get("options", []):
+        _check_schema(option, option=True)
+
+
+async def test_guild_sync_when_guild_id_is_set(harness_factory):
+    h = await harness_factory(settings_kw={"discord_guild_id": GUILD_ID})
+    [put] = h.fake.find("PUT", rf"/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
+    assert len(put.json) == 8
+    assert not h.fake.find("PUT", rf"/applications/{APP_ID}/commands")
+
+
+async def test_optout_answers_ephemerally_with_buttons(harness):
     await harness.interaction(slash("optout", {"platform": "linkedin"}))
     [cb] = harness.fake.callbacks()
-    print(cb)
+    assert cb["type"] == 4
+    data = cb["data"]
+    assert data["flags"] == EPHEMERAL
+    assert data["allowed_mentions"] == {"parse": []}
+    [embed] = data["embeds"]
+    assert "LinkedIn" in embed["title"] and embed["fields"]
+    assert custom_ids(data) == ["oo:pub:linkedin:ai-training:en:"]
+    links = [c for c in components(data) if c["style"] == 5]
+    assert 1 <= len(links) <= 3 and all(c["url"].startswith("https://") for c in links)
+
+
+async def test_optout_resolves_typos_and_reports_unknown_names_escaped(harness):
+    await harness.interaction(slash("optout", {"platform": "linkdin", "topic": "delete-data"}))
+    await harness.interaction(slash("optout", {"platform": "@everyone **nope**"}))
+    first, second = harness.fake.callbacks()
+    assert custom_ids(first["data"]) == ["oo:pub:linkedin:delete-data:en:"]
+    content = second["data"]["content"]
+    assert "nope" in content and "**nope**" not in content and "@everyone" not in content
+    assert second["data"]["flags"] == EPHEMERAL and second["data"]["allowed_mentions"] == {"parse": []}
+
+
+async def test_optout_in_spanish_for_a_spanish_discord_locale(harness):
+    await harness.interaction(slash("optout", {"platform": "instagram"}, locale="es-419"))
+    [cb] = harness.fake.callbacks()
+    assert custom_ids(cb["data"]) == ["oo:pub:instagram:ai-training:es:"]
+    assert components(cb["data"])[0]["label"] == "Publicar en el canal"
+
+
+async def test_autocomplete_over_names_and_aliases(harness):
+    await harness.interaction(autocomplete("optout", {"platform": "linkd"}, focused="platform"))
+    await harness.interaction(autocomplete("optout", {"platform": ""}, focused="platform"))
+    typed, empty = harness.fake.callbacks()
+    assert typed["type"] == 8
+    assert typed["data"]["choices"][0] == {"name": "LinkedIn", "value": "linkedin"}
+    assert len(empty["data"]["choices"]) == 25
+
+
+async def test_ask_answers_clarifies_and_abstains(harness):
+    await harness.interaction(slash("ask", {"question": "how do I stop linkedin training ai on my data?"}))
+    await harness.interaction(slash("ask", {"question": "how do I stop meta training ai on my data"}))
+    await harness.interaction(slash("ask", {"question": "opt out of ai training"}))
+    await harness.interaction(slash("ask", {"question": "what is the weather tomorrow"}))
+    answer, owner, generic, off_topic = (cb["data"] for cb in harness.fake.callbacks())
+    assert custom_ids(answer) == ["oo:pub:linkedin:ai-training:en:"]
+    assert [c["label"] for c in components(owner)] == ["Facebook", "Instagram", "Meta AI", "Threads", "WhatsApp"]
+    assert custom_ids(owner)[0] == "oo:pick:facebook:ai-training:en:"
+    [select] = components(generic)  # more than 5 candidates: a select menu
+    assert select["type"] == 3 and select["custom_id"] == "oo:choose:ai-training:en:"
+    assert "linkedin" in [o["value"] for o in select["options"]]
+    assert off_topic["flags"] == EPHEMERAL and not components(off_topic)
+    assert "/platforms" in off_topic["embeds"][0]["description"]
+
+
+async def test_lang_region_and_forget(harness):
+    await harness.interaction(slash("lang", {"language": "es"}))
+    await harness.interaction(slash("region", {"region": "eu"}))
+    await harness.interaction(slash("optout", {"platform": "linkedin"}))
+    assert harness.store.user("discord", USER_ID).lang == "es"
+    await harness.interaction(slash("forget"))
+    await harness.interaction(slash("forget"))
+    lang, region, optout, forgot, nothing = (cb["data"] for cb in harness.fake.callbacks())
+    assert lang["content"] == "Idioma: español."
+    assert "UE/EEE" in region["content"]
+    assert custom_ids(optout) == ["oo:pub:linkedin:ai-training:es:eu"]
+    assert forgot["content"].startswith("Hecho")
+    assert "nothing stored" in nothing["content"]  # settings gone: back to the Discord locale (English)
+    assert harness.store.user("discord", USER_ID).lang is None
+
+
+async def test_platforms_lists_the_index_with_a_select_menu(harness):
+    await harness.interaction(slash("platforms"))
+    [cb] = harness.fake.callbacks()
+    data = cb["data"]
+    assert data["flags"] == EPHEMERAL
+    assert "LinkedIn" in data["embeds"][0]["description"]
+    [select] = components(data)
+    assert select["custom_id"] == "oo:choose:ai-training::" and len(select["options"]) == 25
+
+
+async def test_slow_answer_is_deferred_then_sent_as_followup(harness, monkeypatch):
+    harness.client.defer_after = 0.01
+    real = harness.client.ask
+
+    def slow(query):
+        import time
+
+        time.sleep(0.1)
+        return real(query)
+
+    monkeypatch.setattr(harness.client, "ask", slow)
+    await harness.interaction(slash("ask", {"question": "does linkedin use my posts for ai?"}))
+    [cb] = harness.fake.callbacks()
+    assert cb == {"type": 5, "data": {"flags": EPHEMERAL}}
+    [followup] = await harness.fake.wait_for("POST", rf"/webhooks/{APP_ID}/[^/]+")
+    assert followup.json["flags"] == EPHEMERAL and followup.json["embeds"]
+    await asyncio.sleep(0)

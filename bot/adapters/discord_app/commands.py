@@ -57,7 +57,8 @@ def register(client) -> None:
         await client.cmd_forget(interaction)
 
     faq = app_commands.Group(name=ls("discord_cmd_faq_name"), description=ls("discord_cmd_faq_desc"),
-                             guild_only=True, default_permissions=discord.Permissions(manage_guild=True))
+                             guild_only=True, allowed_contexts=app_commands.AppCommandContext(guild=True),
+                             default_permissions=discord.Permissions(manage_guild=True))
 
     @faq.command(name=ls("discord_cmd_faq_on_name"), description=ls("discord_cmd_faq_on_desc"))
     async def faq_on(interaction: discord.Interaction) -> None:
