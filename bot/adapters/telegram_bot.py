@@ -229,14 +229,19 @@ class TelegramBot:
             return True
         if msg is not None and msg.sender_chat is not None and msg.sender_chat.id == chat.id:
             return True
-        if user is None:
-            return False
-        cached = self._admins.get(chat.id)
+        return user is not None and user.id in await self.admin_ids(chat.id, context)
+
+    async def admin_ids(self, chat_id: int, context: ContextTypes.DEFAULT_TYPE) -> set[int]:
+        cached = self._admins.get(chat_id)
         if cached is None or time.monotonic() - cached[0] > self.admin_cache_seconds:
-            members = await context.bot.get_chat_administrators(chat.id)
+            members = await context.bot.get_chat_administrators(chat_id)
             ids = {m.user.id for m in members if m.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)}
-            cached = self._admins[chat.id] = (time.monotonic(), ids)
-        return user.id in cached[1]
+            cached = self._admins[chat_id] = (time.monotonic(), ids)
+        return cached[1]
+
+    async def sees_all_messages(self, chat_id: int, context: ContextTypes.DEFAULT_TYPE) -> bool:
+        """Privacy mode off (getMe), or the bot is an admin of the chat: only then can FAQ mode hear questions."""
+        return bool(context.bot.can_read_all_group_messages) or context.bot.id in await self.admin_ids(chat_id, context)
 
     def addressed(self, msg: Message, bot_id: int, username: str | None) -> tuple[bool, str]:
         """Whether a group message mentions the bot or replies to it, and its text without the mention."""
@@ -365,7 +370,14 @@ class TelegramBot:
             await self.send(context, chat.id, list(index.chunks) or [index.text])
             return
         self.store.update_chat(SURFACE, chat.id, faq=action == "on")
-        await self.say(update, context, "faq_on" if action == "on" else "faq_off")
+        if action == "off":
+            await self.say(update, context, "faq_off")
+            return
+        lang = self.ui_lang(update)
+        text = self.text("faq_on", lang)
+        if not await self.sees_all_messages(chat.id, context):  # privacy mode: tell the admin what to change
+            text += "\n\n" + self.text("tg_faq_privacy_hint", lang, bot=f"@{context.bot.username}")
+        await self.send(context, chat.id, [text], reply_to=update.effective_message)
 
     # ------------------------------------------------------------------ messages
     async def on_private_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -133,7 +133,7 @@ def test_faq_by_admin_and_refused_to_non_admin(live):
     live.api.push_update(msg("/faq on", GROUP2, sender=user(MEMBER)))
     assert reply(live.api, GROUP2)[0]["text"] == message("faq_admin_only", "telegram", "en")
     live.api.push_update(msg("/faq on", GROUP2, sender=user(ADMIN)))
-    assert reply(live.api, GROUP2, 2)[1]["text"] == message("faq_on", "telegram", "en")
+    assert reply(live.api, GROUP2, 2)[1]["text"].startswith(message("faq_on", "telegram", "en"))
     live.api.push_update(msg(EN_Q, GROUP2, sender=user(MEMBER)))  # now overheard clear questions are answered
     assert reply(live.api, GROUP2, 3)[2]["text"] == chunks(EN_Q, in_group=True, addressed=False)[0]
 

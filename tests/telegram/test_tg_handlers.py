@@ -220,10 +220,16 @@ async def test_faq_needs_an_admin(tg):
     assert tg.texts(GROUP) == [message("faq_admin_only", "telegram", "en")]
     assert tg.store.chat("telegram", GROUP).faq is False
     await tg.send(msg("/faq on", GROUP, sender=user(ADMIN)))
-    assert tg.texts(GROUP)[1] == message("faq_on", "telegram", "en")
+    hint = message("tg_faq_privacy_hint", "telegram", "en", bot="@optout_test_bot")
+    assert tg.texts(GROUP)[1] == message("faq_on", "telegram", "en") + "\n\n" + hint  # privacy mode on, not admin
     assert tg.store.chat("telegram", GROUP).faq is True
     await tg.send(msg("/faq maybe", GROUP, sender=user(ADMIN)))
     assert tg.texts(GROUP)[2] == message("faq_usage", "telegram", "en")
+    tg.api.admins[GROUP] = [ADMIN, tg.api.bot_id]  # as a chat admin the bot sees every message: no hint
+    await tg.send(msg("/faq on", GROUP, sender=user(ADMIN)))
+    assert tg.texts(GROUP)[3] == message("faq_on", "telegram", "en")
+    await tg.send(msg("/faq off", GROUP, sender=user(ADMIN)))
+    assert tg.texts(GROUP)[4] == message("faq_off", "telegram", "en") and not tg.store.chat("telegram", GROUP).faq
     await tg.send(msg("/faq", PRIVATE))
     assert tg.texts(PRIVATE) == [message("tg_faq_groups_only", "telegram", "en")]
 
@@ -308,8 +314,9 @@ async def test_topic_threads_and_anonymous_admins(tg):
     assert tg.sent(GROUP)[0]["message_thread_id"] == 55
     anonymous = msg("/faq on", GROUP, sender=user(1087968824, "Group", is_bot=True),
                     sender_chat={"id": GROUP, "type": "supergroup", "title": "Test group"})
-    await tg.send(anonymous)  # an anonymous admin posts as the chat itself; no admin list needed
-    assert tg.store.chat("telegram", GROUP).faq is True and not tg.calls("getChatAdministrators")
+    await tg.send(anonymous)  # an anonymous admin posts as the chat itself (not in the fake's empty admin list)
+    assert tg.store.chat("telegram", GROUP).faq is True
+    assert tg.texts(GROUP)[-1].startswith(message("faq_on", "telegram", "en"))
 
 
 def _in_topic(update: dict, thread: int) -> dict:
