@@ -251,9 +251,12 @@ def _msg(err: dict) -> str:
     return f"{loc}: {msg}" if loc else msg
 
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x faster: start-up time
+
+
 def _read(path: Path, rel: str, problems: list[str]):
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except (yaml.YAMLError, UnicodeDecodeError) as e:
         problems.append(f"{rel}: not valid YAML: {str(e).splitlines()[0]}")
         return None
