@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 from functools import lru_cache
 
 from pydantic import SecretStr, field_validator
@@ -46,32 +47,53 @@ def get_settings() -> Settings:
     return Settings()
 
 
-class RedactSecrets(logging.Filter):
-    """Replace any configured token that reaches a log record with '***' (belt and braces: libraries log URLs)."""
+class Redactor:
+    """Replaces each secret (bot tokens, the webhook secret) with '***'. Adapters may add secrets made at run time."""
 
-    def __init__(self, secrets: list[str]):
+    def __init__(self, *secrets: str | None):
+        self.secrets = [x for x in secrets if x and len(x) >= 6]
+
+    def __call__(self, text: str) -> str:
+        for x in self.secrets:
+            text = text.replace(x, "***")
+        return text
+
+
+class RedactLogs(logging.Filter):
+    """A handler filter that takes secrets out of log messages *and* tracebacks: libraries put the token in
+    exception text (python-telegram-bot's InvalidToken says "The token `...` was rejected") and in URLs."""
+
+    def __init__(self, redact: Redactor):
         super().__init__()
-        self.secrets = [s for s in secrets if s and len(s) >= 6]
+        self.redact = redact
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
-            msg = record.getMessage()
-            redacted = msg
-            for s in self.secrets:
-                redacted = redacted.replace(s, "***")
-            if redacted != msg:
-                record.msg, record.args = redacted, ()
+        if not self.redact.secrets:
+            return True
+        text = record.getMessage()
+        if record.exc_info:
+            text += "\n" + "".join(traceback.format_exception(*record.exc_info)).rstrip()
+            record.exc_info = None
+        if record.exc_text:
+            text += "\n" + record.exc_text
+        if record.stack_info:
+            text += "\n" + record.stack_info
+            record.stack_info = None
+        record.msg, record.args, record.exc_text = self.redact(text), (), None
         return True
 
 
-def setup_logging(settings: Settings) -> None:
-    secrets = [t.get_secret_value() for t in (settings.telegram_bot_token, settings.discord_bot_token,
-                                              settings.telegram_webhook_secret) if t]
+def setup_logging(settings: Settings) -> Redactor:
+    """One stderr handler whose filter redacts every configured secret; returns the Redactor (adapters may add
+    secrets they create, like a generated webhook secret)."""
+    redact = Redactor(*(t.get_secret_value() for t in (settings.telegram_bot_token, settings.discord_bot_token,
+                                                        settings.telegram_webhook_secret) if t))
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactSecrets(secrets))
+    handler.addFilter(RedactLogs(redact))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())
     # httpx logs every request URL, and Telegram URLs contain the token: keep it at WARNING.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    return redact

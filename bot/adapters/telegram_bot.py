@@ -17,7 +17,6 @@ import signal
 import threading
 import time
 import traceback
-from dataclasses import replace
 from urllib.parse import urlparse
 
 from telegram import (BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Chat,
@@ -28,7 +27,7 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, ChatMemberHandler,
                           CommandHandler, ContextTypes, Defaults, InlineQueryHandler, MessageHandler, filters)
 
-from bot.config import Settings
+from bot.config import RedactLogs, Redactor, Settings
 from bot.core import render as core_render
 from bot.core.engine import Answer, Engine, Query, get_engine
 from bot.core.store import Store
@@ -54,51 +53,9 @@ def tg_lang(user: User | None) -> str | None:
     return next((lang for lang in LANGS if code == lang or code.startswith(lang + "-")), None)
 
 
-def has_lang_evidence(answer: Answer) -> bool:
-    """Whether the engine's language came from the words of the question. A bare platform name, or an empty or
-    off-topic message, says little about the language; then Telegram's language_code decides."""
-    return answer.reason not in ("name-only", "empty", "off-topic", "lang-default")
-
-
 def callback_data(platform: str, topic: str | None, lang: str) -> str:
     data = CB_SEP.join(("a", platform, topic or "ai-training", lang))
     return data if len(data.encode()) <= 64 else CB_SEP.join(("a", platform, "ai-training", lang))[:64]
-
-
-class Redactor:
-    """Removes the bot token (and the webhook secret) from anything logged by this adapter."""
-
-    def __init__(self, *secrets_: str | None):
-        self.secrets = [s for s in secrets_ if s]
-
-    def __call__(self, text: str) -> str:
-        for s in self.secrets:
-            text = text.replace(s, "***")
-        return text
-
-
-class RedactLogs(logging.Filter):
-    """A handler filter: takes the token out of log messages *and* tracebacks. Libraries put it in exception
-    text (python-telegram-bot's InvalidToken says "The token `...` was rejected"), which a message-only filter misses."""
-
-    def __init__(self, redact: Redactor):
-        super().__init__()
-        self.redact = redact
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not self.redact.secrets:
-            return True
-        text = record.getMessage()
-        if record.exc_info:
-            text += "\n" + "".join(traceback.format_exception(*record.exc_info)).rstrip()
-            record.exc_info = None
-        if record.exc_text:
-            text += "\n" + record.exc_text
-        if record.stack_info:
-            text += "\n" + record.stack_info
-            record.stack_info = None
-        record.msg, record.args, record.exc_text = self.redact(text), (), None
-        return True
 
 
 def install_log_redaction(redact: Redactor) -> None:
@@ -168,18 +125,11 @@ class TelegramBot:
     def ui_lang(self, update: Update) -> str:
         return self.prefs(update)[0] or tg_lang(update.effective_user) or "en"
 
-    def query(self, update: Update, text: str, *, in_group: bool = False, addressed: bool = True) -> Query:
-        lang, region = self.prefs(update)
-        return Query(text, lang=lang, region=region, surface=SURFACE, in_group=in_group, addressed=addressed)
-
-    def ask(self, update: Update, text: str, **kw) -> Answer:
+    def ask(self, update: Update, text: str, *, in_group: bool = False, addressed: bool = True) -> Answer:
         """Language: the chosen one, else the question's, else Telegram's language_code (when the text has none)."""
-        query = self.query(update, text, **kw)
-        answer = self.engine.answer(query)
-        fallback = tg_lang(update.effective_user)
-        if query.lang is None and fallback and answer.lang != fallback and not has_lang_evidence(answer):
-            answer = self.engine.answer(replace(query, lang=fallback))
-        return answer
+        lang, region = self.prefs(update)
+        return self.engine.answer(Query(text, lang=lang, region=region, surface=SURFACE, in_group=in_group,
+                                        addressed=addressed, fallback_lang=tg_lang(update.effective_user)))
 
     async def send(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, chunks: list[str],
                    markup: InlineKeyboardMarkup | None = None, reply_to: Message | None = None) -> None:
@@ -437,10 +387,11 @@ class TelegramBot:
         lang = stored.lang or tg_lang(iq.from_user) or "en"
         picks: list[tuple[str, str]] = []
         if text:
-            found = self.engine.answer(Query(text, lang=stored.lang, region=stored.region, surface=SURFACE))
+            found = self.engine.answer(Query(text, lang=stored.lang, region=stored.region, surface=SURFACE,
+                                             fallback_lang=lang))
             if found.status == "answer":
                 picks.append((found.platform, found.topic or "ai-training"))
-            if not stored.lang and has_lang_evidence(found) and found.status != "abstain":
+            if found.status != "abstain":
                 lang = found.lang
             picks += [(c.platform, "ai-training") for c in found.candidates if found.status == "clarify"]
         picks += [(c.platform, "ai-training") for c in self.engine.suggest(text, limit=10)]

@@ -29,6 +29,7 @@ class Query:
     surface: str = "plain"
     in_group: bool = False
     addressed: bool = True  # in a group: the bot was mentioned, replied to or commanded
+    fallback_lang: str | None = None  # e.g. the chat app's language, used when the text shows none
 
     @property
     def overheard(self) -> bool:
@@ -139,7 +140,8 @@ class Engine:
     def answer(self, query: Query) -> Answer:
         raw = _clean(query.text)
         toks = tokens(raw)
-        lang = query.lang if query.lang in ("en", "es") else (detect_lang(toks, raw) if toks else "en")
+        lang = (query.lang if query.lang in ("en", "es") else None) or detect_lang(toks, raw) \
+            or (query.fallback_lang if query.fallback_lang in ("en", "es") else None) or "en"
         m = self.matcher
         region = query.region or (m.region(toks) if toks else None)
 

@@ -266,11 +266,14 @@ class Matcher:
         return technical, owner
 
 
-def detect_lang(toks: list[str], raw: str) -> str:
+def detect_lang(toks: list[str], raw: str) -> str | None:
+    """'es' or 'en' from marker words; None when the text says nothing (a bare name, emoji)."""
     if any(c in raw for c in "¿¡ñÑ"):
         return "es"
     es = sum(t in _ES_MARKERS for t in toks)
     en = sum(t in _EN_MARKERS for t in toks)
+    if not es and not en:
+        return None
     return "es" if es > en else "en"
 
 
