@@ -9,6 +9,7 @@ GUILD_ID = 800000000000000001
 CHANNEL_ID = 800000000000000010
 OTHER_CHANNEL_ID = 800000000000000011
 DM_CHANNEL_ID = 800000000000000020
+BOT_ROLE_ID = 800000000000000050  # the role Discord creates for the bot when it joins
 USER_ID = 800000000000000100
 ADMIN_ID = 800000000000000101
 
@@ -47,7 +48,10 @@ def guild() -> dict:
     return {
         "id": str(GUILD_ID), "name": "Test Server", "owner_id": str(ADMIN_ID), "icon": None,
         "roles": [{"id": str(GUILD_ID), "name": "@everyone", "permissions": str(MEMBER_PERMS), "position": 0,
-                   "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}],
+                   "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0},
+                  {"id": str(BOT_ROLE_ID), "name": "optout", "permissions": str(MEMBER_PERMS), "position": 1,
+                   "color": 0, "hoist": False, "managed": True, "mentionable": True, "flags": 0,
+                   "tags": {"bot_id": str(BOT_ID)}}],
         "channels": [channel(CHANNEL_ID, "general"), channel(OTHER_CHANNEL_ID, "help")],
         "members": members, "member_count": len(members), "threads": [], "emojis": [], "stickers": [],
         "features": [], "voice_states": [], "presences": [], "large": False, "unavailable": False,
@@ -58,14 +62,15 @@ def guild() -> dict:
 
 
 def message(content: str, *, channel_id: int = CHANNEL_ID, author_id: int = USER_ID, mention_bot: bool = False,
-            dm: bool = False, bot_author: bool = False, msg_id: str | None = None) -> dict:
+            dm: bool = False, bot_author: bool = False, msg_id: str | None = None, mention_role: bool = False) -> dict:
     author = user(author_id, "alice")
     if bot_author:
         author["bot"] = True
     msg = {
         "id": msg_id or new_id(), "channel_id": str(DM_CHANNEL_ID if dm else channel_id), "type": 0,
         "author": author, "content": content, "embeds": [], "components": [], "attachments": [],
-        "mentions": [user(BOT_ID, "optout") | {"bot": True}] if mention_bot else [], "mention_roles": [],
+        "mentions": [user(BOT_ID, "optout") | {"bot": True}] if mention_bot else [],
+        "mention_roles": [str(BOT_ROLE_ID)] if mention_role else [],
         "mention_everyone": False, "pinned": False, "tts": False, "timestamp": TIMESTAMP,
         "edited_timestamp": None, "flags": 0,
     }

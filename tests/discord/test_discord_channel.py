@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from discord_payloads import (ADMIN_ID, ADMIN_PERMS, CHANNEL_ID, DM_CHANNEL_ID, OTHER_CHANNEL_ID, context_menu,
+from discord_payloads import (ADMIN_ID, ADMIN_PERMS, BOT_ROLE_ID, CHANNEL_ID, DM_CHANNEL_ID, OTHER_CHANNEL_ID, context_menu,
                               custom_ids, message, slash)
 
 EPHEMERAL = 64
@@ -26,6 +26,12 @@ async def test_mention_is_answered_as_a_reply_without_pinging(harness):
     assert sent.json["allowed_mentions"] == {"parse": [], "replied_user": False}
     assert "LinkedIn" in sent.json["embeds"][0]["title"]
     assert custom_ids(sent.json) == []  # already public: link buttons only
+
+
+async def test_mentioning_the_bots_role_counts_as_addressing_it(harness):
+    await harness.message(message(f"<@&{BOT_ROLE_ID}> {CLEAR}", mention_role=True))
+    [sent] = harness.fake.find("POST", SENT)
+    assert "LinkedIn" in sent.json["embeds"][0]["title"]
 
 
 async def test_bare_mention_gets_help_and_out_of_scope_mention_gets_the_polite_abstain(harness):

@@ -323,13 +323,21 @@ class OptoutMixin:
     def addressed(self, message: discord.Message) -> bool:
         if message.guild is None:
             return True
-        if self.user in message.mentions:
+        if self.user in message.mentions or self._own_role_mentioned(message):
             return True
         ref = message.reference.resolved if message.reference else None
         return isinstance(ref, discord.Message) and self.user is not None and ref.author.id == self.user.id
 
-    def strip_mention(self, text: str) -> str:
-        return re.sub(rf"<@!?{self.user.id}>", " ", text or "").strip()
+    def _own_role_mentioned(self, message: discord.Message) -> bool:
+        """People often pick the bot's managed role instead of the bot in the @ menu."""
+        return any(r.tags is not None and r.tags.bot_id == self.user.id for r in message.role_mentions)
+
+    def strip_mention(self, text: str, message: discord.Message | None = None) -> str:
+        roles = [r.id for r in message.role_mentions if r.tags and r.tags.bot_id == self.user.id] if message else []
+        text = re.sub(rf"<@!?{self.user.id}>", " ", text or "")
+        for role_id in roles:
+            text = text.replace(f"<@&{role_id}>", " ")
+        return text.strip()
 
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or message.webhook_id or self.user is None or message.author.id == self.user.id:
@@ -358,7 +366,7 @@ class OptoutMixin:
             if tell:
                 await self.send_channel(message.channel, [Out(content=t("rate_limited", ui))], reference=message)
             return
-        text = self.strip_mention(message.content)
+        text = self.strip_mention(message.content, message)
         if not text:  # a bare mention (or no message content intent and not a mention): show help
             await self.send_channel(message.channel, [Out(content=t("help", ui)[: LIMITS["content"]])],
                                     reference=message)
