@@ -9,7 +9,7 @@ from typing import Literal
 from rapidfuzz import fuzz
 
 from .knowledge import GENERAL_TOPICS, KnowledgeBase, Platform, load
-from .matcher import SPECIFIC_TOPICS, Matcher, detect_lang, looks_like_question
+from .matcher import REGION_FIRST, SPECIFIC_TOPICS, Matcher, detect_lang, looks_like_question
 from .normalize import normalize, tokens
 
 Status = Literal["answer", "clarify", "abstain"]
@@ -213,6 +213,8 @@ class Engine:
     @staticmethod
     def _topic_for(pid: str | None, hits: dict[str, list[str]], raw: str) -> str | None:
         """The most specific topic cued wins (past-training, legal-objection, delete-data, region), else ai-training."""
+        if REGION_FIRST.intersection(hits.get("region", ())):
+            return "region"
         for topic in SPECIFIC_TOPICS:
             if topic in hits:
                 return topic

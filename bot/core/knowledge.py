@@ -195,6 +195,14 @@ class TopicCues(Strict):
     en: list[str]
     es: list[str]
 
+    @field_validator("en", "es")
+    @classmethod
+    def _distinct(cls, v: list[str]) -> list[str]:
+        dupes = sorted({c for c in v if v.count(c) > 1})
+        if dupes:
+            raise ValueError(f"listed twice: {', '.join(dupes)}")
+        return v
+
 
 class TopicsFile(Strict):
     scope: TopicCues  # data / AI / privacy words: a message without any is out of scope

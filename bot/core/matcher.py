@@ -17,6 +17,9 @@ from .knowledge import GENERAL_TOPICS, KnowledgeBase, TopicCues
 from .normalize import tokens as tokenize
 
 SPECIFIC_TOPICS = ("past-training", "legal-objection", "delete-data", "region")  # beat ai-training when cued, in this order
+# region phrases about availability: "is the objection available in the UK?" asks about the region first
+REGION_FIRST = {"available in", "disponible en", "in my country", "my country", "mi pais", "where i live", "donde vivo",
+                "outside the us", "outside europe", "fuera de europa", "in my region", "en mi region"}
 # website-crawlers cues that are technical enough to beat a platform named in the same message
 _TECHNICAL_WEBSITE_CUES = {"robots.txt", "robots", "crawler", "crawlers", "crawl*", "gptbot", "ccbot", "claudebot",
                            "google-extended", "user agent", "user-agent", "htaccess", "nginx", "cloudflare", "applebot",
@@ -25,6 +28,7 @@ _TECHNICAL_WEBSITE_CUES = {"robots.txt", "robots", "crawler", "crawlers", "crawl
 # website-crawlers cues that say little on their own ("is reddit scraping my posts" is not about a website)
 _WEAK_WEBSITE_CUES = {"scrap*", "scraping", "scraper", "website", "domain", "bloquear la ia", "block ai"}
 # scope words too vague to put a message in scope on their own
+_NEEDS_COMPANY = {"already"}
 BLANK = "\u2423"  # stands where a platform name was, so cue phrases do not join across it
 _WEAK_SCOPE = {"account", "setting", "settings", "toggle", "history", "turn off", "disable", "switch off", "cuenta",
                "ajuste", "ajustes", "configuracion", "historial", "desactiv*", "apagar", "use my", "using my", "uses my",
@@ -146,10 +150,13 @@ class Matcher:
             if len(key) == 1 and len(key[0]) >= 4 and key[0].isalpha():
                 self.fuzzy.setdefault(key[0][0], []).append((key[0], pid))
         self.scope = {lang: CueSet(getattr(cues.scope, lang)) for lang in ("en", "es")}
+        region_words = [w for words in cues.region_words.values() for w in words]
         self.topics: dict[str, dict[str, CueSet]] = {
-            topic: {lang: CueSet(getattr(tc, lang)) for lang in ("en", "es")} for topic, tc in cues.topics.items()
+            topic: {lang: CueSet(getattr(tc, lang) + (region_words if topic == "region" else []))
+                    for lang in ("en", "es")}
+            for topic, tc in cues.topics.items()
         }
-        self.region_words = CueSet([w for words in cues.region_words.values() for w in words])
+        self.region_words = CueSet(region_words)
         self.region_of = {w: r for r, words in cues.region_words.items() for w in words}
         # every word the KB itself uses: such a word is never a typo of a platform name
         vocab: set[str] = set(self.not_platforms)
@@ -175,7 +182,7 @@ class Matcher:
     def _fuzzy_uncached(self, tok: str) -> tuple[str, float, bool] | None:
         if len(tok) < 5 or tok in self.vocab or not tok[0].isalpha():
             return None
-        limit = 1 if len(tok) < 8 else 2
+        limit = 1 if len(tok) < 6 else 2  # same first letter always: "credit" never reads as "reddit"
         best = None
         for alias, pid in self.fuzzy.get(tok[0], ()):
             if abs(len(alias) - len(tok)) > limit:
@@ -183,7 +190,7 @@ class Matcher:
             d = OSA.distance(tok, alias, score_cutoff=limit)
             if d <= limit and (best is None or d < best[1]):
                 best = (pid, d, (alias,) in self.common)
-        return (best[0], 100.0 - 8.0 * best[1], best[2]) if best else None
+        return (best[0], 100.0 - 8.0 * best[1], best[2]) if best else None  # 92 or 84: an exact name leads
 
     def detect(self, toks: list[str]) -> Detection:
         det = Detection()
@@ -236,6 +243,10 @@ class Matcher:
             found = by_lang["en"].hits(toks) + [h for h in by_lang["es"].hits(toks)]
             if found:
                 hits[topic] = list(dict.fromkeys(found))
+        # a bare "already" ("I already tried the settings") means past training only beside a training/removal cue
+        past = hits.get("past-training")
+        if past and set(past) <= _NEEDS_COMPANY and not ({"ai-training", "delete-data"} & hits.keys()):
+            del hits["past-training"]
         return hits
 
     def scope_hits(self, toks: list[str]) -> tuple[list[str], list[str]]:
