@@ -117,3 +117,11 @@ def test_platform_index(renderer):
     r = renderer.platform_index("telegram", "en")
     assert "LinkedIn" in r.text and all(len(c) < TELEGRAM_LIMIT for c in r.chunks)
     assert renderer.platform_index("discord", "es").embeds
+
+
+def test_delete_and_objection_answers_still_show_regions_and_past_training(engine, renderer):
+    for p in engine.platforms():
+        for topic in ("delete-data", "legal-objection"):
+            if topic in p.topics:
+                out = renderer.render(engine.answer_for(p.id, topic, "en"), "plain").text
+                assert "By region:" in out and "Does this undo past training?" in out, (p.id, topic)

@@ -143,17 +143,21 @@ class Renderer:
         if card is None:  # e.g. a delete question for a platform with no delete route on file
             note = text("no_card_note", lang, topic=text(f"topic_{topic}", lang), platform=platform.name)
             card = platform.card("ai-training", lang) or next(iter(platform.topics.values()))[lang]
+        # delete and objection cards borrow the region notes and the past-training answer of the ai-training card
+        base = platform.card("ai-training", lang) or card
+        region_notes = card.regions or base.regions
+        past_training = card.past_training or base.past_training
         region = answer.region if answer.region in REGIONS else None
-        regions = [(r, text(f"region_{r}", lang), card.regions[r]) for r in REGIONS if r in card.regions]
+        regions = [(r, text(f"region_{r}", lang), region_notes[r]) for r in REGIONS if r in region_notes]
         your_region = None
         if region:
             your_region = (text("label_your_region", lang, region=text(f"region_{region}", lang)),
-                           card.regions.get(region) or text("region_not_listed", lang, region=text(f"region_{region}", lang)))
+                           region_notes.get(region) or text("region_not_listed", lang, region=text(f"region_{region}", lang)))
         return {
             "fmt": fmt, "lang": lang, "topic": topic, "platform": platform, "card": card, "note": note,
             "steps": [(text(f"label_{s}", lang), steps) for s, steps in card.steps.by_surface()],
             "regions": regions, "your_region": your_region, "show_all_regions": topic == "region" or not region,
-            "past_training": card.past_training, "past_first": topic == "past-training",
+            "past_training": past_training, "past_first": topic == "past-training",
             "sources": platform.sources[:6], "t": lambda key, **kw: text(key, lang, **kw),
             "verified": text("label_verified", lang, verified=platform.verified.isoformat(),
                              updated=platform.updated.isoformat()),
