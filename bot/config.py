@@ -83,6 +83,19 @@ class RedactLogs(logging.Filter):
         return True
 
 
+def redact_in_logs(*secrets: str | None) -> Redactor:
+    """Make every root log handler redact these secrets too; returns the shared Redactor (add more to it later)."""
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    shared = next((f.redact for h in root.handlers for f in h.filters if isinstance(f, RedactLogs)), None) or Redactor()
+    for handler in root.handlers:
+        if not any(isinstance(f, RedactLogs) for f in handler.filters):
+            handler.addFilter(RedactLogs(shared))
+    shared.secrets += [x for x in secrets if x and len(x) >= 6 and x not in shared.secrets]
+    return shared
+
+
 def setup_logging(settings: Settings) -> Redactor:
     """One stderr handler whose filter redacts every configured secret; returns the Redactor (adapters may add
     secrets they create, like a generated webhook secret)."""

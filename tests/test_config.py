@@ -30,3 +30,13 @@ def test_settings_repr_hides_tokens():
 def test_blank_token_is_none_and_shards_parse():
     s = Settings(telegram_bot_token="  ", discord_shard_ids="0, 2", _env_file=None)
     assert s.telegram_bot_token is None and s.shard_ids == [0, 2]
+
+
+def test_secrets_made_at_run_time_join_the_shared_filter(capsys):
+    from bot.config import redact_in_logs
+
+    setup_logging(Settings(telegram_bot_token=TOKEN, _env_file=None))
+    shared = redact_in_logs("webhook-secret-made-now")
+    assert TOKEN in shared.secrets  # one Redactor for every handler, not a second filter
+    logging.getLogger("test").warning("secret_token=webhook-secret-made-now")
+    assert "webhook-secret-made-now" not in capsys.readouterr().err

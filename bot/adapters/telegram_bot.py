@@ -27,7 +27,7 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, ChatMemberHandler,
                           CommandHandler, ContextTypes, Defaults, InlineQueryHandler, MessageHandler, filters)
 
-from bot.config import RedactLogs, Redactor, Settings
+from bot.config import Redactor, Settings, redact_in_logs
 from bot.core import render as core_render
 from bot.core.engine import Answer, Engine, Query, get_engine
 from bot.core.store import Store
@@ -56,12 +56,6 @@ def tg_lang(user: User | None) -> str | None:
 def callback_data(platform: str, topic: str | None, lang: str) -> str:
     data = CB_SEP.join(("a", platform, topic or "ai-training", lang))
     return data if len(data.encode()) <= 64 else CB_SEP.join(("a", platform, "ai-training", lang))[:64]
-
-
-def install_log_redaction(redact: Redactor) -> None:
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, RedactLogs) for f in handler.filters):
-            handler.addFilter(RedactLogs(redact))
 
 
 class TelegramBot:
@@ -492,12 +486,8 @@ def run(settings: Settings) -> int:
         log.error("TELEGRAM_BOT_TOKEN is not set (create a bot with @BotFather; see docs/telegram.md)")
         return 2
     token = settings.telegram_bot_token.get_secret_value()
-    redact = Redactor(token, settings.telegram_webhook_secret.get_secret_value()
-                      if settings.telegram_webhook_secret else None)
-    if not logging.getLogger().handlers:
-        from bot.config import setup_logging
-        setup_logging(settings)
-    install_log_redaction(redact)
+    redact = redact_in_logs(token, settings.telegram_webhook_secret.get_secret_value()
+                            if settings.telegram_webhook_secret else None)
     store = Store.open(settings.database_url)
     try:
         app = build_application(settings, engine=get_engine(), store=store)
