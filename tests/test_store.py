@@ -1,21 +1,37 @@
 """Settings storage: a real SQLite file by default; PostgreSQL through the same DATABASE_URL when one is given."""
-import os
+import subprocess
+import sys
 
 import pytest
 
 from bot.core.store import ChatSettings, Store, UserSettings
 from bot.core.throttle import Cooldown, RateLimit
 
-URLS = ["sqlite"] + (["postgres"] if os.environ.get("TEST_POSTGRES_URL") else [])
+from tests.pg import postgres_server
 
 
-@pytest.fixture(params=URLS)
-def store(request, tmp_path):
+@pytest.fixture(scope="module")
+def postgres_url():
+    with postgres_server() as url:
+        if url is None:
+            pytest.skip("no PostgreSQL binaries on this machine (set TEST_POSTGRES_URL to use a server)")
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def url(request, tmp_path):
     if request.param == "sqlite":
-        s = Store.open(f"sqlite:///{tmp_path}/data/bot.sqlite3")
-    else:
-        s = Store.open(os.environ["TEST_POSTGRES_URL"])
-        s._run("DELETE FROM chat_settings"), s._run("DELETE FROM user_settings")
+        return f"sqlite:///{tmp_path}/data/bot.sqlite3"
+    url = request.getfixturevalue("postgres_url")
+    s = Store.open(url)
+    s._run("DELETE FROM chat_settings"), s._run("DELETE FROM user_settings")
+    s.close()
+    return url
+
+
+@pytest.fixture
+def store(url):
+    s = Store.open(url)
     yield s
     s.close()
 
@@ -39,13 +55,22 @@ def test_forget_user_erases_everything_stored(store):
     assert store.forget_user("discord", 42) is False
 
 
-def test_settings_survive_reopen(tmp_path):
-    url = f"sqlite:///{tmp_path}/bot.sqlite3"
+def test_settings_survive_reopen(url):
     s = Store.open(url)
     s.update_chat("discord", 1, faq=True)
     s.close()
     assert Store.open(url).chat("discord", 1).faq is True
-    assert (tmp_path / "bot.sqlite3").exists()
+
+
+def test_processes_share_settings_through_the_same_database_url(url):
+    """What shards in several processes rely on: one process writes, another one reads."""
+    code = ("import sys; from bot.core.store import Store; s = Store.open(sys.argv[1]); "
+            "s.update_chat('discord', 77, faq=True, lang='es'); s.update_user('discord', 5, region='uk')")
+    subprocess.run([sys.executable, "-c", code, url], check=True, timeout=60)
+    s = Store.open(url)
+    assert s.chat("discord", 77) == ChatSettings("es", None, True)
+    assert s.user("discord", 5) == UserSettings(None, "uk")
+    s.close()
 
 
 def test_no_message_text_columns(tmp_path):
@@ -69,3 +94,15 @@ def test_cooldown_and_rate_limit():
     assert rl.allow("u") and rl.allow("u") and not rl.allow("u") and rl.allow("v")
     now[0] += 10
     assert rl.allow("u")
+
+
+def test_postgres_connection_lost_is_reconnected(postgres_url):
+    import psycopg
+
+    s = Store.open(postgres_url)
+    s.update_user("telegram", 1, lang="es")
+    with psycopg.connect(postgres_url, autocommit=True) as admin:  # what a server restart does to our session
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE pid <> pg_backend_pid() AND datname = current_database()")
+    assert s.user("telegram", 1) == UserSettings("es", None)
+    s.close()

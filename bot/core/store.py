@@ -77,14 +77,22 @@ class Store:
     def _run(self, sql: str, args: tuple = (), fetch: bool = False):
         sql = sql.replace("?", self._ph)
         with self._lock:
-            try:
-                cur = self._conn.execute(sql, args)
-                rows = cur.fetchall() if fetch else None
-                self._conn.commit()
-                return rows
-            except Exception:
-                self._conn.rollback()
-                raise
+            for attempt in (1, 2):
+                try:
+                    cur = self._conn.execute(sql, args)
+                    rows = cur.fetchall() if fetch else None
+                    self._conn.commit()
+                    return rows
+                except Exception:
+                    if attempt == 1 and self._lost():  # a server restart or idle timeout dropped us: reconnect once
+                        self._conn = self._connect()
+                        continue
+                    self._conn.rollback()
+                    raise
+
+    def _lost(self) -> bool:
+        """Whether the connection itself is gone (PostgreSQL), as opposed to a failing statement."""
+        return bool(getattr(self._conn, "broken", False) or getattr(self._conn, "closed", False))
 
     # chats -----------------------------------------------------------------------------------
     def chat(self, surface: str, chat_id: int | str) -> ChatSettings:
