@@ -17,21 +17,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from discord_payloads import guild  # noqa: E402
+from discord_payloads import TOKEN, guild, make_settings  # noqa: E402
 from fake_discord_rest import FakeDiscordRest  # noqa: E402
 
 from bot.adapters.discord_bot import create_client  # noqa: E402
-from bot.config import Settings  # noqa: E402
 from bot.core.engine import Engine  # noqa: E402
 from bot.core.render import Renderer  # noqa: E402
 from bot.core.store import Store  # noqa: E402
 
-TOKEN = "fake-discord-token-SECRET-1234567890"
 _EVENT_TASKS = ("discord.py: ", "CommandTree-invoker", "discord-ui-view-dispatch", "discord-ui-dynamic-item")
-
-
-def make_settings(tmp_path: Path, **kw) -> Settings:
-    return Settings(_env_file=None, discord_bot_token=TOKEN, database_url=f"sqlite:///{tmp_path}/db.sqlite3", **kw)
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 from fake_discord_rest import APP_ID, BOT_ID, TIMESTAMP
 
+TOKEN = "fake-discord-token-SECRET-1234567890"
 GUILD_ID = 800000000000000001
 CHANNEL_ID = 800000000000000010
 OTHER_CHANNEL_ID = 800000000000000011
@@ -144,3 +146,9 @@ def components(data: dict) -> list[dict]:
 
 def custom_ids(data: dict) -> list[str]:
     return [c["custom_id"] for c in components(data) if "custom_id" in c]
+
+
+def make_settings(tmp_path: Path, **kw):
+    from bot.config import Settings
+
+    return Settings(_env_file=None, discord_bot_token=TOKEN, database_url=f"sqlite:///{tmp_path}/db.sqlite3", **kw)

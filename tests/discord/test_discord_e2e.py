@@ -7,8 +7,7 @@ import signal
 import sys
 from pathlib import Path
 
-from conftest import TOKEN
-from discord_payloads import guild, slash
+from discord_payloads import TOKEN, guild, slash
 from fake_discord_gateway import FakeDiscordGateway
 from fake_discord_rest import APP_ID, FakeDiscordRest
 

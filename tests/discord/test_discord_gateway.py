@@ -8,8 +8,7 @@ import logging
 import discord
 import pytest
 import yarl
-from conftest import TOKEN, make_settings
-from discord_payloads import CHANNEL_ID, guild, message, slash
+from discord_payloads import CHANNEL_ID, TOKEN, guild, make_settings, message, slash
 from fake_discord_gateway import MESSAGE_CONTENT_INTENT, FakeDiscordGateway
 from fake_discord_rest import APP_ID, BOT_ID
 
