@@ -21,7 +21,7 @@ from discord_payloads import TOKEN, guild, make_settings  # noqa: E402
 from fake_discord_rest import FakeDiscordRest  # noqa: E402
 
 from bot.adapters.discord_bot import create_client  # noqa: E402
-from bot.core.engine import Engine  # noqa: E402
+from bot.core.engine import Engine, get_engine  # noqa: E402
 from bot.core.render import Renderer  # noqa: E402
 from bot.core.store import Store  # noqa: E402
 
@@ -30,7 +30,7 @@ _EVENT_TASKS = ("discord.py: ", "CommandTree-invoker", "discord-ui-view-dispatch
 
 @pytest.fixture(scope="session")
 def engine() -> Engine:
-    return Engine.load()
+    return get_engine()  # the real knowledge base, loaded once per process
 
 
 @pytest.fixture(scope="session")

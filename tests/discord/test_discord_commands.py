@@ -157,3 +157,15 @@ async def test_slow_answer_is_deferred_then_sent_as_followup(harness, monkeypatc
     [followup] = await harness.fake.wait_for("POST", rf"/webhooks/{APP_ID}/[^/]+")
     assert followup.json["flags"] == EPHEMERAL and followup.json["embeds"]
     await asyncio.sleep(0)
+
+
+async def test_command_sync_errors_do_not_stop_the_bot(fake, harness_factory, caplog):
+    fake.fail("PUT", rf"/applications/{APP_ID}/commands", 403)
+    h = await harness_factory()
+    assert "Could not sync the slash commands (HTTP 403" in caplog.text
+    await h.interaction(slash("platforms"))  # commands registered earlier still work
+    assert h.fake.callbacks()
+    fake.fail("PUT", rf"/applications/{APP_ID}/commands", 429, body={"message": "rate limited", "retry_after": 120,
+                                                                    "global": False})
+    await harness_factory()
+    assert "rate limited for 120 s" in caplog.text

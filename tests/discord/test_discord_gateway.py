@@ -144,3 +144,10 @@ def test_configure_endpoints(monkeypatch, tmp_path):
     discord_bot.configure_endpoints(settings)
     assert discord.http.Route("GET", "/users/@me").url == "http://127.0.0.1:1/api/v10/users/@me"
     assert discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY == yarl.URL("ws://127.0.0.1:2/")
+
+
+async def test_rejected_token_exits_1_without_logging_it(fake, serve, caplog):
+    fake.fail("GET", "/users/@me", 401, body={"message": "401: Unauthorized", "code": 0})
+    _, _, task = serve()
+    assert await asyncio.wait_for(task, 5) == 1
+    assert "Discord rejected the bot token" in caplog.text and TOKEN not in caplog.text

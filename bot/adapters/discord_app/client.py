@@ -90,6 +90,10 @@ class OptoutMixin:
             log.warning("Could not sync the slash commands (HTTP %s, code %s): %s. Was the bot invited with the "
                         "applications.commands scope?", e.status, e.code, e.text)
             return []
+        except discord.RateLimited as e:  # a long 429: keep the commands registered last time
+            log.warning("Could not sync the slash commands: rate limited for %.0f s; keeping the current ones",
+                        e.retry_after)
+            return []
         log.info("Synced %d application commands %s", len(synced),
                  f"to server {guild_id}" if guild_id else "globally (new commands can take a while to show)")
         return synced
