@@ -63,3 +63,14 @@ async def test_unknown_platform_in_a_forged_custom_id(harness):
     await harness.interaction(component("oo:choose:ai-training::", shown, values=["no-such-platform"]))
     _, reply = harness.fake.callbacks()
     assert reply["data"]["flags"] == EPHEMERAL and "no\\-such\\-platform" in reply["data"]["content"]
+
+
+async def test_a_public_post_shows_every_region_not_just_the_posters(harness):
+    await harness.interaction(slash("region", {"region": "eu"}))
+    await harness.interaction(slash("optout", {"platform": "linkedin"}))
+    private = harness.fake.callbacks()[-1]["data"]
+    assert any(f["name"].startswith("Your region") for f in private["embeds"][0]["fields"])
+    await harness.interaction(component("oo:pub:linkedin:ai-training:en:eu", harness.fake.messages[-1]))
+    public = harness.fake.callbacks()[-1]["data"]
+    names = [f["name"] for f in public["embeds"][0]["fields"]]
+    assert "By region" in names and not any(n.startswith("Your region") for n in names)

@@ -276,7 +276,7 @@ class OptoutMixin:
 
     async def ctx_answer(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """Message context menu: answer that message publicly, as a reply to it."""
-        _, region, ui = self.prefs(interaction.user.id, interaction.locale)
+        _, _, ui = self.prefs(interaction.user.id, interaction.locale)
         text = (message.content or "").strip()
         if not text:
             return await self.say(interaction, t("discord_no_text", ui))
@@ -284,7 +284,8 @@ class OptoutMixin:
         if not allowed:
             return await self.say(interaction, t("rate_limited", ui))
         await interaction.response.defer(ephemeral=True, thinking=True)
-        query = Query(text, lang=None, region=region, surface=SURFACE, in_group=message.guild is not None,
+        # a public answer for everyone in the channel: all regions, in the language of the message
+        query = Query(text, lang=None, region=None, surface=SURFACE, in_group=message.guild is not None,
                       addressed=True)
         reply = await asyncio.to_thread(self.ask, query)
         if reply.answer.status != "answer":  # which platform? / out of scope: tell only the member who asked
@@ -304,10 +305,11 @@ class OptoutMixin:
     # components -----------------------------------------------------------------------------------------------
     async def on_public_button(self, interaction: discord.Interaction, target: Target) -> None:
         try:
-            _, region, ui = self.prefs(interaction.user.id, interaction.locale)
+            _, _, ui = self.prefs(interaction.user.id, interaction.locale)
             lang = target.lang or ui
-            await self.respond(interaction, lambda: self.direct(target.platform, target.topic, lang,
-                                                                target.region or None), ephemeral=False, ui_lang=lang)
+            # posted for everyone: without the poster's region, so that every region's rules show
+            await self.respond(interaction, lambda: self.direct(target.platform, target.topic, lang, None),
+                               ephemeral=False, ui_lang=lang)
         except Exception as e:
             await self.report_error(interaction, e, "post publicly")
 
