@@ -117,6 +117,18 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def cmd_letter(args) -> int:
+    from .core.render import objection_letter
+
+    engine = _engine()
+    pid = engine.find_platform(args.platform)
+    if pid is None or pid == "general":
+        print(f"I don't know a platform called {args.platform!r}; see `optout-bot kb export`.", file=sys.stderr)
+        return 1
+    print(objection_letter(pid, "plain", args.lang).text)
+    return 0
+
+
 def cmd_run(args) -> int:
     from .config import get_settings, setup_logging
 
@@ -200,6 +212,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--misses", action="store_true", help="list every miss")
     ev.add_argument("--json", action="store_true")
     ev.set_defaults(func=cmd_eval)
+
+    letter = sub.add_parser("letter", help="a GDPR Art. 21 objection letter for one platform")
+    letter.add_argument("platform")
+    letter.add_argument("--lang", choices=("en", "es"), default="en")
+    letter.set_defaults(func=cmd_letter)
 
     run = sub.add_parser("run", help="run the bot: telegram | discord | all")
     run.add_argument("adapter", choices=("telegram", "discord", "all"))

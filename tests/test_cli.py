@@ -100,3 +100,10 @@ def test_run_all_without_tokens_opens_terminal_chat(tmp_path):
                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(pathlib.Path(__file__).resolve().parents[1])})
     assert out.returncode == 0
     assert "terminal chat" in out.stderr and "LinkedIn" in out.stdout
+
+
+def test_letter_command():
+    out = cli("letter", "linkdin", "--lang", "es")
+    assert out.returncode == 0 and "artículo 21.1 del RGPD" in out.stdout and "LinkedIn" in out.stdout
+    out = cli("letter", "nothing-like-this")
+    assert out.returncode == 1 and "I don't know a platform" in out.stderr

@@ -125,3 +125,13 @@ def test_delete_and_objection_answers_still_show_regions_and_past_training(engin
             if topic in p.topics:
                 out = renderer.render(engine.answer_for(p.id, topic, "en"), "plain").text
                 assert "By region:" in out and "Does this undo past training?" in out, (p.id, topic)
+
+
+def test_objection_letter_in_every_format(engine, renderer):
+    for fmt in ("plain", "telegram", "discord"):
+        for lang, marker in (("en", "Article 21(1) of the GDPR"), ("es", "artículo 21.1 del RGPD")):
+            r = renderer.letter("linkedin", fmt, lang, "2026-11-28")
+            whole = r.text + "".join(e["description"] for e in r.embeds)
+            assert marker in whole.replace("\n", " ") and "2026-11-28" in whole and "LinkedIn" in whole
+            assert r.links
+    assert all(len(e["description"]) <= 4096 for e in renderer.letter("tiktok", "discord", "es", "x").embeds)

@@ -46,6 +46,13 @@ class ConsoleChat:
                 if not pid:
                     return text("platform_not_found", ui_lang, name=arg[:60])
                 return self.renderer.render(self.engine.answer_for(pid, lang=ui_lang, region=self.region), "plain").text
+            if cmd == "letter":
+                pid = self.engine.find_platform(arg) if arg else None
+                if not pid or pid == "general":
+                    return text("letter_usage", ui_lang)
+                import datetime as dt
+
+                return self.renderer.letter(pid, "plain", ui_lang, dt.date.today().isoformat()).text
             if cmd == "forget":
                 self.lang = self.region = None
                 return text("forget_done", ui_lang)

@@ -43,8 +43,8 @@ ALLOWED_UPDATES = ["message", "callback_query", "inline_query", "my_chat_member"
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # /start examples: (platform, topic) answered by the buttons labelled tg_example_1..3
 EXAMPLES = (("linkedin", "ai-training"), ("instagram", "ai-training"), ("chatgpt", "delete-data"))
-PRIVATE_COMMANDS = ("start", "help", "platforms", "optout", "lang", "region", "forget")
-GROUP_COMMANDS = ("help", "platforms", "optout", "faq", "lang", "region", "forget")
+PRIVATE_COMMANDS = ("start", "help", "platforms", "optout", "letter", "lang", "region", "forget")
+GROUP_COMMANDS = ("help", "platforms", "optout", "letter", "faq", "lang", "region", "forget")
 CB_SEP = ":"  # callback data "a:<platform>:<topic>:<lang>", always under Telegram's 64 bytes
 
 
@@ -79,7 +79,7 @@ class TelegramBot:
         new_msg = filters.UpdateType.MESSAGE
         commands = {"start": self.cmd_start, "help": self.cmd_help, "platforms": self.cmd_platforms,
                     "optout": self.cmd_optout, "lang": self.cmd_lang, "region": self.cmd_region,
-                    "forget": self.cmd_forget, "faq": self.cmd_faq}
+                    "forget": self.cmd_forget, "faq": self.cmd_faq, "letter": self.cmd_letter}
         for name, callback in commands.items():
             app.add_handler(CommandHandler(name, callback, filters=new_msg))
         app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
@@ -158,6 +158,9 @@ class TelegramBot:
                     rows.append([InlineKeyboardButton(label[:64], url=url)])
             platform = self.engine.platform(answer.platform) if answer.platform else None
             if platform is not None and platform.id != "general":
+                if answer.topic == "legal-objection":
+                    rows.append([InlineKeyboardButton(self.text("letter_button", answer.lang, fmt="plain"),
+                                                      callback_data=CB_SEP.join(("l", platform.id, answer.lang)))])
                 rows.append([InlineKeyboardButton(self.text("share", answer.lang, fmt="plain"),
                                                   switch_inline_query=platform.name)])
         elif answer.status == "clarify":
@@ -261,6 +264,23 @@ class TelegramBot:
                                         region=region)
         await self.send_answer(update, context, answer, update.effective_message)
 
+    async def cmd_letter(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/letter <platform>: a GDPR objection letter to send or paste into the platform's form."""
+        name = " ".join(context.args or [])[:100]
+        pid = self.engine.find_platform(name) if name else None
+        if pid is None or pid == "general":
+            await self.say(update, context, "letter_usage" if not name else "platform_not_found", name=name)
+            return
+        if await self.rate_limited(update, context):
+            return
+        await self.send_letter(update, context, pid, self.ui_lang(update))
+
+    async def send_letter(self, update: Update, context: ContextTypes.DEFAULT_TYPE, pid: str, lang: str) -> None:
+        rendered = core_render.objection_letter(pid, FMT, lang)
+        rows = [[InlineKeyboardButton(label[:64], url=url)] for label, url in rendered.links if url.startswith("http")]
+        await self.send(context, update.effective_chat.id, rendered.chunks, InlineKeyboardMarkup(rows) if rows else None,
+                        update.effective_message)
+
     async def _setting(self, update: Update, context: ContextTypes.DEFAULT_TYPE, field: str, allowed: tuple) -> None:
         value = (context.args[0].lower() if context.args else "")
         if value not in allowed:
@@ -360,6 +380,11 @@ class TelegramBot:
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         cq = update.callback_query
         parts = (cq.data or "").split(CB_SEP)
+        if len(parts) == 3 and parts[0] == "l" and self.engine.platform(parts[1]) is not None and cq.message is not None:
+            await cq.answer()
+            if not await self.rate_limited(update, context):
+                await self.send_letter(update, context, parts[1], parts[2] if parts[2] in LANGS else "en")
+            return
         platform = self.engine.platform(parts[1]) if len(parts) == 4 and parts[0] == "a" else None
         if platform is None or cq.message is None:
             await cq.answer()

@@ -218,6 +218,23 @@ class Renderer:
             embed["fields"].pop()
         return Rendered(raw, [], [embed], links)
 
+    def letter(self, platform_id: str, fmt: str, lang: str, today: str) -> Rendered:
+        """The objection letter for one platform, introduced, in a copyable block (Telegram <pre>, Discord code)."""
+        platform = self.engine.platform(platform_id)
+        body = letter(platform.name, lang, today)
+        card = platform.card("legal-objection", lang) or platform.card("ai-training", lang)
+        links = [(link.label, link.url) for link in card.links[:3]]
+        intro = message("letter_intro", fmt, lang, platform=platform.name)
+        if fmt == "telegram":
+            whole = f"{intro}\n\n<pre>{escape_telegram(body)}</pre>"
+            return Rendered(whole, [whole], [], links)
+        if fmt == "discord":
+            embed = {"title": text("letter_title", lang, platform=platform.name)[: DISCORD["title"]],
+                     "description": f"{intro}\n```\n{body.replace('`', chr(0x2019))}\n```"[: DISCORD["description"]],
+                     "color": 0x5865F2}
+            return Rendered(body, [], [embed], links)
+        return Rendered(f"{intro}\n\n{body}", [f"{intro}\n\n{body}"], [], links)
+
     def platform_index(self, fmt: str, lang: str) -> Rendered:
         platforms = self.engine.platforms()
         ctx = {"platforms": platforms, "t": lambda key, **kw: text(key, lang, **kw), "lang": lang}
@@ -228,6 +245,14 @@ class Renderer:
                      "footer": {"text": text("index_footer", lang)}, "color": 0x5865F2}
             return Rendered(body, [], [embed], [])
         return Rendered(body, split_chunks(body, TELEGRAM_LIMIT), [], [])
+
+
+def letter(platform_name: str, lang: str, today: str, handle: str | None = None) -> str:
+    """A GDPR Art. 21 objection letter (plain text, templates/letters/), to send where a platform has no form or
+    to paste into a form's free-text field. The user fills in their name; nothing is sent by the bot."""
+    lang = lang if lang in ("en", "es") else "en"
+    return _env("plain").get_template(f"letters/objection.{lang}.j2").render(
+        platform=platform_name, today=today, handle=handle).strip()
 
 
 def _embed_size(embed: dict) -> int:
@@ -248,5 +273,11 @@ def platform_index(fmt: str, lang: str) -> Rendered:
     return _default_renderer().platform_index(fmt, lang)
 
 
-__all__ = ["Rendered", "Renderer", "render", "message", "text", "platform_index", "escape_discord", "escape_telegram",
+def objection_letter(platform_id: str, fmt: str, lang: str) -> Rendered:
+    import datetime as dt
+
+    return _default_renderer().letter(platform_id, fmt, lang, dt.date.today().isoformat())
+
+
+__all__ = ["Rendered", "Renderer", "render", "message", "text", "platform_index", "letter", "objection_letter", "escape_discord", "escape_telegram",
            "split_chunks", "STEP_SURFACES"]

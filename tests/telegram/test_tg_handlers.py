@@ -349,3 +349,19 @@ async def test_settings_survive_a_restart(tmp_path):
         store.close()
     assert api.sent_to(GROUP)[-1]["text"] == expected(EN_Q, in_group=True, addressed=False)[0]
     assert api.sent_to(PRIVATE)[-1]["text"] == expected(EN_Q, lang="es")[-1]
+
+
+async def test_objection_letter_command_and_button(tg):
+    await tg.send(msg("/letter insta"))
+    (sent,) = tg.sent(PRIVATE)
+    assert_html(sent)
+    assert sent["text"].startswith(message("letter_intro", "telegram", "en", platform="Instagram"))
+    assert "<pre>To: the data protection officer / privacy team of Instagram" in sent["text"]
+    assert all("url" in b for b in buttons(sent))  # the objection form links
+    await tg.send(msg("/letter"))
+    assert tg.texts(PRIVATE)[-1] == message("letter_usage", "telegram", "en")
+    await tg.send(msg("Facebook objection form for AI"))
+    letter_button = next(b for b in buttons(tg.sent(PRIVATE)[-1]) if b.get("callback_data", "").startswith("l:"))
+    assert letter_button["text"] == text("letter_button", "en") and len(letter_button["callback_data"]) <= 64
+    await tg.send(callback(letter_button["callback_data"]))
+    assert "privacy team of Facebook" in tg.texts(PRIVATE)[-1]
