@@ -13,7 +13,7 @@ EPHEMERAL = 64
 async def test_sync_registers_localised_commands(harness):
     [put] = harness.fake.find("PUT", rf"/applications/{APP_ID}/commands")
     cmds = {c["name"]: c for c in put.json}
-    assert set(cmds) == {"optout", "ask", "platforms", "lang", "region", "forget", "faq", "Answer opt-out question"}
+    assert set(cmds) == {"optout", "ask", "platforms", "lang", "region", "letter", "forget", "faq", "Answer opt-out question"}
     optout = cmds["optout"]
     assert optout["name_localizations"] == {"en-US": "optout", "es-ES": "excluirme", "es-419": "excluirme"}
     assert optout["description_localizations"]["es-419"].startswith("Cómo evitar")
@@ -54,7 +54,7 @@ def _check_schema(item: dict, option: bool = False) -> None:
 async def test_guild_sync_when_guild_id_is_set(harness_factory):
     h = await harness_factory(settings_kw={"discord_guild_id": GUILD_ID})
     [put] = h.fake.find("PUT", rf"/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
-    assert len(put.json) == 8
+    assert len(put.json) == 9
     assert not h.fake.find("PUT", rf"/applications/{APP_ID}/commands")
 
 
@@ -169,3 +169,21 @@ async def test_command_sync_errors_do_not_stop_the_bot(fake, harness_factory, ca
                                                                     "global": False})
     await harness_factory()
     assert "rate limited for 120 s" in caplog.text
+
+
+async def test_letter_gives_a_copyable_objection_letter_with_links(harness):
+    await harness.interaction(slash("letter", {"platform": "insta"}, locale="es-ES"))
+    await harness.interaction(slash("letter", {"platform": "<@123> nada"}))
+    letter, unknown = (cb["data"] for cb in harness.fake.callbacks())
+    assert letter["flags"] == EPHEMERAL and letter["allowed_mentions"] == {"parse": []}
+    [embed] = letter["embeds"]
+    assert "Instagram" in embed["title"] and "```" in embed["description"]
+    assert "artículo 21.1 del RGPD" in embed["description"]
+    assert all(c["style"] == 5 and c["url"].startswith("https://") for c in components(letter))
+    assert unknown["flags"] == EPHEMERAL and "<@123>" not in unknown["content"]
+
+
+async def test_ask_falls_back_to_the_discord_locale_when_the_text_shows_no_language(harness):
+    await harness.interaction(slash("ask", {"question": "linkedin"}, locale="es-ES"))
+    [cb] = harness.fake.callbacks()
+    assert custom_ids(cb["data"]) == ["oo:pub:linkedin:ai-training:es:"]

@@ -29,7 +29,7 @@ async def test_run_discord_subprocess(tmp_path):
         await gateway.wait_ready(timeout=20)
         assert gateway.identifies[0]["token"] == TOKEN
         [sync] = await rest.wait_for("PUT", rf"/applications/{APP_ID}/commands", timeout=5)
-        assert len(sync.json) == 8
+        assert len(sync.json) == 9
         await gateway.dispatch("INTERACTION_CREATE", slash("optout", {"platform": "linkedin"}))
         [callback] = await rest.wait_for("POST", r"/interactions/\d+/[^/]+/callback", timeout=5)
         assert callback.json["type"] == 4 and callback.json["data"]["flags"] == 64
@@ -44,5 +44,5 @@ async def test_run_discord_subprocess(tmp_path):
         await gateway.stop()
         await rest.stop()
     text = output.decode()
-    assert "Synced 8 application commands" in text and "Stopping the Discord bot" in text
+    assert "Synced 9 application commands" in text and "Stopping the Discord bot" in text
     assert TOKEN not in text and "SECRET" not in text

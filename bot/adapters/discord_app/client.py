@@ -6,6 +6,7 @@ The engine and renderer run in a worker thread so that an interaction can be def
 from __future__ import annotations
 
 import asyncio
+import datetime
 import logging
 import re
 from dataclasses import dataclass
@@ -210,12 +211,23 @@ class OptoutMixin:
 
         await self.respond(interaction, work, ui_lang=ui)
 
+    async def cmd_letter(self, interaction: discord.Interaction, platform: str) -> None:
+        """/letter: a GDPR Art. 21 objection letter in a copyable block, with the platform's objection links."""
+        _, _, ui = self.prefs(interaction.user.id, interaction.locale)
+        pid = platform if platform in self.engine.kb.platforms else self.engine.find_platform(platform)
+        if pid is None or pid == "general":
+            return await self.say(interaction, t("platform_not_found", ui, name=platform[:100]))
+        rendered = self.renderer.letter(pid, "discord", ui, datetime.date.today().isoformat())
+        out = Out(embeds=[discord.Embed.from_dict(e) for e in rendered.embeds], view=make_view(links=rendered.links))
+        await self.send_outs(interaction, [out], ephemeral=True)
+
     async def cmd_ask(self, interaction: discord.Interaction, question: str) -> None:
         lang, region, ui = self.prefs(interaction.user.id, interaction.locale)
         allowed, tell = self.rate_ok(interaction.user.id)
         if not allowed:
             return await self.say(interaction, t("rate_limited", ui))
-        query = Query(question, lang=lang, region=region, surface=SURFACE, in_group=False, addressed=True)
+        query = Query(question, lang=lang, region=region, surface=SURFACE, in_group=False, addressed=True,
+                      fallback_lang=lang_of(interaction.locale))
         await self.respond(interaction, lambda: self.ask(query), ui_lang=ui)
 
     async def cmd_platforms(self, interaction: discord.Interaction) -> None:

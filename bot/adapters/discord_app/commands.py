@@ -52,6 +52,16 @@ def register(client) -> None:
     async def region(interaction: discord.Interaction, region: str) -> None:
         await client.cmd_region(interaction, region)
 
+    @app_commands.command(name=ls("discord_cmd_letter_name"), description=ls("discord_cmd_letter_desc"))
+    @app_commands.rename(platform=ls("discord_opt_platform_name"))
+    @app_commands.describe(platform=ls("discord_opt_platform_desc"))
+    async def letter(interaction: discord.Interaction, platform: app_commands.Range[str, 1, 100]) -> None:
+        await client.cmd_letter(interaction, platform)
+
+    @letter.autocomplete("platform")
+    async def letter_platform(interaction: discord.Interaction, current: str) -> list[Choice[str]]:
+        return client.complete_platform(current)
+
     @app_commands.command(name=ls("discord_cmd_forget_name"), description=ls("discord_cmd_forget_desc"))
     async def forget(interaction: discord.Interaction) -> None:
         await client.cmd_forget(interaction)
@@ -76,5 +86,5 @@ def register(client) -> None:
     async def answer_message(interaction: discord.Interaction, message: discord.Message) -> None:
         await client.ctx_answer(interaction, message)
 
-    for command in (optout, ask, platforms, lang, region, forget, faq, answer_message):
+    for command in (optout, ask, platforms, lang, region, letter, forget, faq, answer_message):
         tree.add_command(command)
