@@ -120,3 +120,21 @@ def test_suggest_autocompletes_names_and_aliases(engine):
     assert len(engine.suggest("", limit=25)) == 25
     assert engine.suggest("", limit=3)[0].platform == "instagram"
     assert len(engine.suggest("a", limit=25)) <= 25
+
+
+@pytest.mark.parametrize("text, platform", [("and for threads?", "threads"), ("what about tiktok?", "tiktok"),
+                                            ("x?", "x"), ("medium", "medium")])
+def test_follow_up_with_a_bare_name(engine, text, platform):
+    a = ask(engine, text)
+    assert (a.status, a.platform, a.topic) == ("answer", platform, "ai-training")
+
+
+def test_everyday_word_among_other_words_names_nothing(engine):
+    assert ask(engine, "lol zoom").status == "abstain"
+    assert engine.find_platform("<a href='x'>") is None
+    assert engine.find_platform("x") == "x" and engine.find_platform("the bird app") == "x"
+
+
+def test_platform_name_inside_a_phrase_does_not_break_cues(engine):
+    a = ask(engine, "does whatsapp read my messages for ai")
+    assert (a.status, a.platform) == ("answer", "whatsapp")

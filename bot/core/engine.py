@@ -95,6 +95,8 @@ class Engine:
         if "_".join(toks) in self.kb.platforms or "-".join(toks) in self.kb.platforms:
             return "-".join(toks) if "-".join(toks) in self.kb.platforms else "_".join(toks)
         det = self.matcher.detect(toks)
+        if any(t not in _FILLER for t in det.rest) and set(det.platforms) <= det.common_word_only:
+            return None  # "<a href='x'>" is not X: an everyday word among other words names nothing
         ranked = sorted(det.platforms.items(), key=lambda kv: -kv[1])
         if ranked and (len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= MARGIN):
             return ranked[0][0]
@@ -154,16 +156,17 @@ class Engine:
             return verdict("abstain", reason="empty")
 
         det = m.detect(toks)
-        hits = m.topic_hits(det.masked)
-        strong, weak = m.scope_hits(det.masked)
+        hits = m.topic_hits(det.rest)
+        strong, weak = m.scope_hits(det.rest)
         topic_cued = [t for t in PLATFORM_TOPIC_CUES if t in hits]
         technical, website = m.website_cues(hits.get("website-crawlers", []))
         in_scope = bool(strong or topic_cued or technical)
 
         plats = dict(det.platforms)
+        bare = [t for t in det.rest if t not in _FILLER]  # words besides platform names and filler
         if any(pid not in det.common_word_only for pid in plats):
             plats = {pid: s for pid, s in plats.items() if pid not in det.common_word_only}
-        elif not (in_scope or weak or hits):
+        elif not (in_scope or weak or hits or (not bare and len(toks) <= 4)):  # "and for threads?" names it
             plats = {}
         plats.pop("general", None)
 
@@ -203,7 +206,6 @@ class Engine:
         pid, strength = ranked[0]
         score = min(strength, 100.0)
         if not in_scope:
-            bare = [t for t in det.rest if t not in _FILLER]
             if not bare and not query.overheard and not det.owners:
                 return verdict("answer", pid, "ai-training", score, [self.candidate(pid, score)], reason="name-only")
             return verdict("abstain", reason="near-miss", platform_named=pid)

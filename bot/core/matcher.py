@@ -29,7 +29,6 @@ _TECHNICAL_WEBSITE_CUES = {"robots.txt", "robots", "crawler", "crawlers", "crawl
 _WEAK_WEBSITE_CUES = {"scrap*", "scraping", "scraper", "website", "domain", "bloquear la ia", "block ai"}
 # scope words too vague to put a message in scope on their own
 _NEEDS_COMPANY = {"already"}
-BLANK = "\u2423"  # stands where a platform name was, so cue phrases do not join across it
 _WEAK_SCOPE = {"account", "setting", "settings", "toggle", "history", "turn off", "disable", "switch off", "cuenta",
                "ajuste", "ajustes", "configuracion", "historial", "desactiv*", "apagar", "use my", "using my", "uses my",
                "used my", "usar mis", "usa mis", "usen mis", "usando mis", "feedback", "learning", "model", "models",
@@ -114,7 +113,6 @@ class Detection:
     common_word_only: set[str] = field(default_factory=set)  # ids found only through an everyday-word alias
     owners: list[str] = field(default_factory=list)  # owner names mentioned ("meta") that are not aliases
     rest: list[str] = field(default_factory=list)  # tokens not used by a platform name
-    masked: list[str] = field(default_factory=list)  # all tokens, platform names replaced by a blank marker
 
 
 class Matcher:
@@ -233,7 +231,6 @@ class Matcher:
                         det.common_word_only.add(pid)
                     det.platforms[pid] = strength
         det.rest = [t for i, t in enumerate(toks) if not used[i]]
-        det.masked = [BLANK if used[i] else t for i, t in enumerate(toks)]
         return det
 
     # topics ------------------------------------------------------------------------------------
