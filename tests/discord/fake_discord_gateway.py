@@ -14,6 +14,8 @@ import json
 
 from aiohttp import WSMsgType, web
 
+from tests.loopback import serve_on_loopback
+
 from fake_discord_rest import APP_ID, FLAG_MESSAGE_CONTENT_LIMITED, BOT_ID
 
 MESSAGE_CONTENT_INTENT = 1 << 15
@@ -38,11 +40,7 @@ class FakeDiscordGateway:
         self._cond = asyncio.Condition()
         app = web.Application()
         app.router.add_get("/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, handler_cancellation=True, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]
+        self._runner, self.port = await serve_on_loopback(app)
         return self
 
     @property

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from tests.loopback import serve_on_loopback
+
 BOT_ID = 900000000000000001
 APP_ID = 900000000000000002
 OWNER_ID = 900000000000000003
@@ -65,11 +67,7 @@ class FakeDiscordRest:
         self._cond = asyncio.Condition()
         app = web.Application()
         app.router.add_route("*", "/api/v10/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, handler_cancellation=True, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]
+        self._runner, self.port = await serve_on_loopback(app)
         return self
 
     async def stop(self) -> None:

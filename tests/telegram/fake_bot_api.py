@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from tests.loopback import serve_on_loopback
+
 # Parameters that PTB sends as raw strings; every other value is JSON-encoded (ints, bools, markup, lists).
 STR_FIELDS = {"text", "parse_mode", "url", "secret_token", "language_code", "callback_query_id", "inline_query_id",
               "next_offset", "query", "ip_address", "caption", "description", "short_description", "name"}
@@ -182,11 +184,7 @@ class FakeBotAPI:
             self._loop = loop = asyncio.new_event_loop()
             app = web.Application()
             app.router.add_route("*", "/bot{token}/{method}", self._http)
-            runner = web.AppRunner(app, handler_cancellation=True, access_log=None)
-            loop.run_until_complete(runner.setup())
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            loop.run_until_complete(site.start())
-            self.port = site._server.sockets[0].getsockname()[1]
+            runner, self.port = loop.run_until_complete(serve_on_loopback(app))
             ready.set()
             loop.run_forever()
             loop.run_until_complete(runner.cleanup())
