@@ -72,6 +72,8 @@ class Engine:
         self.matcher = Matcher(kb)
         self._platforms = sorted((p for p in kb.platforms.values() if p.id != "general"), key=lambda p: p.name.casefold())
         self._names = {p.id: p.name for p in kb.platforms.values()}
+        # autocomplete runs on every keystroke: normalise the names and aliases once
+        self._suggest_keys = [(p.id, [normalize(a) for a in (p.name, *p.aliases, p.id)]) for p in self._platforms]
 
     @classmethod
     def load(cls, root: Path | str | None = None) -> "Engine":
@@ -113,10 +115,9 @@ class Engine:
             rest = [pl.id for pl in self._platforms if pl.id not in popular]
             return [self.candidate(pid, 100.0) for pid in (popular + rest)[:limit]]
         scored: list[tuple[float, str]] = []
-        for pl in self._platforms:
+        for pid, keys in self._suggest_keys:
             best = 0.0
-            for a in (pl.name, *pl.aliases, pl.id):
-                na = normalize(a)
+            for na in keys:
                 if na.startswith(p):
                     s = 100.0 - min(len(na) - len(p), 10) * 0.5
                 elif p in na:
@@ -125,7 +126,7 @@ class Engine:
                     s = fuzz.WRatio(p, na) * 0.9 if len(p) >= 3 else 0.0
                 best = max(best, s)
             if best >= 60:
-                scored.append((best, pl.id))
+                scored.append((best, pid))
         scored.sort(key=lambda t: (-t[0], self._names[t[1]].casefold()))
         return [self.candidate(pid, s) for s, pid in scored[:limit]]
 
@@ -183,7 +184,7 @@ class Engine:
         if not plats:
             if det.owners and in_scope:
                 owner_ids = [p.id for p in self._platforms if normalize(p.owner) in det.owners]
-                return verdict("clarify", topic=self._topic_for(None, hits, raw) or "ai-training",
+                return verdict("clarify", topic=self._topic_for(hits) or "ai-training",
                                candidates=[self.candidate(pid, 50.0) for pid in owner_ids], reason="owner",
                                owner=det.owners[0])
             if "opt-out-vs-opt-in" in hits and (in_scope or len(hits["opt-out-vs-opt-in"]) > 1):
@@ -191,7 +192,7 @@ class Engine:
             distinct = set(strong) | {h for t in topic_cued for h in hits[t]}
             if len(distinct) >= 2 or (distinct and weak):
                 popular = [pid for pid in self.kb.topic_cues.popular if pid in self._names]
-                return verdict("clarify", topic=self._topic_for(None, hits, raw) or "ai-training",
+                return verdict("clarify", topic=self._topic_for(hits) or "ai-training",
                                candidates=[self.candidate(pid, 0.0) for pid in popular], reason="no-platform")
             if "about-bot" in hits:
                 return verdict("answer", "general", "about-bot", 90.0, [self.candidate("general", 90.0)])
@@ -201,7 +202,7 @@ class Engine:
         if len(ranked) > 1 and not in_scope:  # "which is smarter, claude or gemini?"
             return verdict("abstain", reason="near-miss")
         if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < MARGIN:
-            return verdict("clarify", topic=self._topic_for(None, hits, raw) or "ai-training",
+            return verdict("clarify", topic=self._topic_for(hits) or "ai-training",
                            candidates=[self.candidate(pid, min(s, 100.0)) for pid, s in ranked], reason="several")
         pid, strength = ranked[0]
         score = min(strength, 100.0)
@@ -209,11 +210,11 @@ class Engine:
             if not bare and not query.overheard and not det.owners:
                 return verdict("answer", pid, "ai-training", score, [self.candidate(pid, score)], reason="name-only")
             return verdict("abstain", reason="near-miss", platform_named=pid)
-        topic = self._topic_for(pid, hits, raw) or "ai-training"
+        topic = self._topic_for(hits) or "ai-training"
         return verdict("answer", pid, topic, score, [self.candidate(pid, score)])
 
     @staticmethod
-    def _topic_for(pid: str | None, hits: dict[str, list[str]], raw: str) -> str | None:
+    def _topic_for(hits: dict[str, list[str]]) -> str | None:
         """The most specific topic cued wins (past-training, legal-objection, delete-data, region), else ai-training."""
         if REGION_FIRST.intersection(hits.get("region", ())):
             return "region"

@@ -1,16 +1,16 @@
 """Find the platform and the topic a message is about: a small alias index first, cue words second.
 
-Why not one fuzzy scan over every alternate question: that costs ~4-8 ms a question (see DESIGN.md). Here a
-message is tokenised once; aliases are looked up exactly by n-gram (then by edit distance for unknown long
-words, against the few aliases with the same first letter); topics come from cue words in knowledge/topics.yaml;
-rapidfuzz scores the card questions of the one platform found, only to choose between topics.
+Why not one fuzzy scan over every alternate question: that costs ~3-8 ms a question (see DESIGN.md and
+bench/), and a nearest question is no verdict on scope. Here a message is tokenised once; aliases are looked up
+exactly by n-gram, then by edit distance (rapidfuzz OSA) for unknown long words against the few aliases with the
+same first letter; topics and scope come from cue words in knowledge/topics.yaml. The cards' alternate questions
+feed the vocabulary: a word the knowledge base uses is never read as a typo of a platform name.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from .knowledge import GENERAL_TOPICS, KnowledgeBase, TopicCues
@@ -142,7 +142,7 @@ class Matcher:
                 owner_map.setdefault(tuple(tokenize(p.owner)), []).append(p.id)
         self.owners = {k: v for k, v in owner_map.items() if k and k not in self.alias}
         self.not_platforms = {t for w in cues.not_platforms for t in tokenize(w)}
-        # fuzzy targets: single-word aliases of 4+ letters that are not everyday words, bucketed by first letter
+        # fuzzy targets: single-word aliases of 4+ letters, bucketed by first letter
         self.fuzzy: dict[str, list[tuple[str, str]]] = {}
         for key, pid in self.alias.items():
             if len(key) == 1 and len(key[0]) >= 4 and key[0].isalpha():
@@ -169,11 +169,6 @@ class Matcher:
                         vocab.update(tokenize(q))
         alias_words = {w for k in self.alias for w in k}
         self.vocab = frozenset(vocab - alias_words)
-        self.questions: dict[str, list[tuple[str, str]]] = {
-            p.id: [(topic, " ".join(tokenize(q))) for topic, cards in p.topics.items()
-                   for card in cards.values() for q in card.questions]
-            for p in kb.platforms.values()
-        }
         self._fuzzy_lookup = lru_cache(maxsize=4096)(self._fuzzy_uncached)
 
     # platforms ---------------------------------------------------------------------------------
@@ -257,15 +252,6 @@ class Matcher:
         for w in self.region_words.hits(toks):
             return self.region_of[w]
         return None
-
-    def question_scores(self, platform: str, text: str) -> dict[str, float]:
-        """Best similarity of text to each topic's alternate questions of one platform."""
-        best: dict[str, float] = {}
-        for topic, q in self.questions.get(platform, ()):
-            s = fuzz.token_set_ratio(text, q)
-            if s > best.get(topic, 0.0):
-                best[topic] = s
-        return best
 
     def website_cues(self, hits: list[str]) -> tuple[list[str], list[str]]:
         """(technical, owner) cues: technical ones beat a named platform; owner ones ('my blog') only stand alone."""
