@@ -17,7 +17,7 @@ PLATFORM_TOPIC_CUES = ("ai-training", "delete-data", "legal-objection", "past-tr
 MARGIN = 8.0  # the best platform must lead the next by this much, else clarify
 MAX_GROUP_TOKENS = 60  # an overheard wall of text is not a clear question
 _FILLER = {"what", "about", "and", "or", "the", "for", "on", "in", "of", "is", "how", "hey", "hi", "hello", "bot", "please",
-           "pls", "y", "de", "el", "la", "en", "que", "con", "sobre", "hola", "and", "there", "with", "yo", "ok", "so",
+           "pls", "y", "de", "el", "la", "en", "que", "con", "sobre", "hola", "there", "with", "yo", "ok", "so",
            "also", "too", "tambien", "a", "an", "ai", "ia", "opt", "out", "optout", "question", "pregunta", "info"}
 
 
@@ -72,6 +72,7 @@ class Engine:
         self.matcher = Matcher(kb)
         self._platforms = sorted((p for p in kb.platforms.values() if p.id != "general"), key=lambda p: p.name.casefold())
         self._names = {p.id: p.name for p in kb.platforms.values()}
+        self._popular = [pid for pid in kb.topic_cues.popular if pid in self._names]
         # autocomplete runs on every keystroke: normalise the names and aliases once
         self._suggest_keys = [(p.id, [normalize(a) for a in (p.name, *p.aliases, p.id)]) for p in self._platforms]
 
@@ -94,8 +95,8 @@ class Engine:
         toks = tokens(_clean(text))
         if not toks:
             return None
-        if "_".join(toks) in self.kb.platforms or "-".join(toks) in self.kb.platforms:
-            return "-".join(toks) if "-".join(toks) in self.kb.platforms else "_".join(toks)
+        if "-".join(toks) in self.kb.platforms:  # an id: "meta-ai" normalises to "meta ai"
+            return "-".join(toks)
         det = self.matcher.detect(toks)
         if any(t not in _FILLER for t in det.rest) and set(det.platforms) <= det.common_word_only:
             return None  # "<a href='x'>" is not X: an everyday word among other words names nothing
@@ -111,9 +112,8 @@ class Engine:
         """Autocomplete over names and aliases; an empty prefix lists the popular platforms first."""
         p = normalize(_clean(prefix))
         if not p:
-            popular = [pid for pid in self.kb.topic_cues.popular if pid in self._names]
-            rest = [pl.id for pl in self._platforms if pl.id not in popular]
-            return [self.candidate(pid, 100.0) for pid in (popular + rest)[:limit]]
+            rest = [pl.id for pl in self._platforms if pl.id not in self._popular]
+            return [self.candidate(pid, 100.0) for pid in (self._popular + rest)[:limit]]
         scored: list[tuple[float, str]] = []
         for pid, keys in self._suggest_keys:
             best = 0.0
@@ -183,17 +183,16 @@ class Engine:
 
         if not plats:
             if det.owners and in_scope:
-                owner_ids = [p.id for p in self._platforms if normalize(p.owner) in det.owners]
-                return verdict("clarify", topic=self._topic_for(hits) or "ai-training",
+                owner_ids = sorted(m.owners[(det.owners[0],)], key=lambda pid: self._names[pid].casefold())
+                return verdict("clarify", topic=self._topic_for(hits),
                                candidates=[self.candidate(pid, 50.0) for pid in owner_ids], reason="owner",
                                owner=det.owners[0])
             if "opt-out-vs-opt-in" in hits and (in_scope or len(hits["opt-out-vs-opt-in"]) > 1):
                 return verdict("answer", "general", "opt-out-vs-opt-in", 90.0, [self.candidate("general", 90.0)])
             distinct = set(strong) | {h for t in topic_cued for h in hits[t]}
             if len(distinct) >= 2 or (distinct and weak):
-                popular = [pid for pid in self.kb.topic_cues.popular if pid in self._names]
-                return verdict("clarify", topic=self._topic_for(hits) or "ai-training",
-                               candidates=[self.candidate(pid, 0.0) for pid in popular], reason="no-platform")
+                return verdict("clarify", topic=self._topic_for(hits),
+                               candidates=[self.candidate(pid, 0.0) for pid in self._popular], reason="no-platform")
             if "about-bot" in hits:
                 return verdict("answer", "general", "about-bot", 90.0, [self.candidate("general", 90.0)])
             return verdict("abstain", reason="off-topic")
@@ -202,7 +201,7 @@ class Engine:
         if len(ranked) > 1 and not in_scope:  # "which is smarter, claude or gemini?"
             return verdict("abstain", reason="near-miss")
         if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < MARGIN:
-            return verdict("clarify", topic=self._topic_for(hits) or "ai-training",
+            return verdict("clarify", topic=self._topic_for(hits),
                            candidates=[self.candidate(pid, min(s, 100.0)) for pid, s in ranked], reason="several")
         pid, strength = ranked[0]
         score = min(strength, 100.0)
@@ -210,18 +209,14 @@ class Engine:
             if not bare and not query.overheard and not det.owners:
                 return verdict("answer", pid, "ai-training", score, [self.candidate(pid, score)], reason="name-only")
             return verdict("abstain", reason="near-miss", platform_named=pid)
-        topic = self._topic_for(hits) or "ai-training"
-        return verdict("answer", pid, topic, score, [self.candidate(pid, score)])
+        return verdict("answer", pid, self._topic_for(hits), score, [self.candidate(pid, score)])
 
     @staticmethod
-    def _topic_for(hits: dict[str, list[str]]) -> str | None:
+    def _topic_for(hits: dict[str, list[str]]) -> str:
         """The most specific topic cued wins (past-training, legal-objection, delete-data, region), else ai-training."""
         if REGION_FIRST.intersection(hits.get("region", ())):
             return "region"
-        for topic in SPECIFIC_TOPICS:
-            if topic in hits:
-                return topic
-        return "ai-training" if "ai-training" in hits else None
+        return next((topic for topic in SPECIFIC_TOPICS if topic in hits), "ai-training")
 
 
 @lru_cache(maxsize=1)

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from .knowledge import GENERAL_TOPICS, KnowledgeBase, TopicCues
+from .knowledge import KnowledgeBase
 from .normalize import tokens as tokenize
 
 SPECIFIC_TOPICS = ("past-training", "legal-objection", "delete-data", "region")  # beat ai-training when cued, in this order
@@ -27,8 +27,9 @@ _TECHNICAL_WEBSITE_CUES = {"robots.txt", "robots", "crawler", "crawlers", "crawl
                            "rastreadores", "rastre*", "bloquear bots"}
 # website-crawlers cues that say little on their own ("is reddit scraping my posts" is not about a website)
 _WEAK_WEBSITE_CUES = {"scrap*", "scraping", "scraper", "website", "domain", "bloquear la ia", "block ai"}
-# scope words too vague to put a message in scope on their own
+# past-training cues that count only beside a training or removal cue
 _NEEDS_COMPANY = {"already"}
+# scope words too vague to put a message in scope on their own
 _WEAK_SCOPE = {"account", "setting", "settings", "toggle", "history", "turn off", "disable", "switch off", "cuenta",
                "ajuste", "ajustes", "configuracion", "historial", "desactiv*", "apagar", "use my", "using my", "uses my",
                "used my", "usar mis", "usa mis", "usen mis", "usando mis", "feedback", "learning", "model", "models",
@@ -133,8 +134,6 @@ class Matcher:
                         self.alias[v] = p.id
                         if toks in common:
                             self.common.add(v)
-            if p.id == "general":
-                continue
         self.max_n = max((len(k) for k in self.alias), default=1)
         owner_map: dict[str, list[str]] = {}
         for p in kb.platforms.values():
@@ -147,11 +146,11 @@ class Matcher:
         for key, pid in self.alias.items():
             if len(key) == 1 and len(key[0]) >= 4 and key[0].isalpha():
                 self.fuzzy.setdefault(key[0][0], []).append((key[0], pid))
-        self.scope = {lang: CueSet(getattr(cues.scope, lang)) for lang in ("en", "es")}
+        # cues match whatever the message's language: one set per topic holds both languages' cues
+        self.scope = CueSet(cues.scope.en + cues.scope.es)
         region_words = [w for words in cues.region_words.values() for w in words]
-        self.topics: dict[str, dict[str, CueSet]] = {
-            topic: {lang: CueSet(getattr(tc, lang) + (region_words if topic == "region" else []))
-                    for lang in ("en", "es")}
+        self.topics: dict[str, CueSet] = {
+            topic: CueSet(tc.en + tc.es + (region_words if topic == "region" else []))
             for topic, tc in cues.topics.items()
         }
         self.region_words = CueSet(region_words)
@@ -231,10 +230,10 @@ class Matcher:
     # topics ------------------------------------------------------------------------------------
     def topic_hits(self, toks: list[str]) -> dict[str, list[str]]:
         hits: dict[str, list[str]] = {}
-        for topic, by_lang in self.topics.items():
-            found = by_lang["en"].hits(toks) + [h for h in by_lang["es"].hits(toks)]
+        for topic, cue_set in self.topics.items():
+            found = cue_set.hits(toks)
             if found:
-                hits[topic] = list(dict.fromkeys(found))
+                hits[topic] = found
         # a bare "already" ("I already tried the settings") means past training only beside a training/removal cue
         past = hits.get("past-training")
         if past and set(past) <= _NEEDS_COMPANY and not ({"ai-training", "delete-data"} & hits.keys()):
@@ -243,7 +242,7 @@ class Matcher:
 
     def scope_hits(self, toks: list[str]) -> tuple[list[str], list[str]]:
         """(strong, weak) scope cue hits."""
-        found = list(dict.fromkeys(self.scope["en"].hits(toks) + self.scope["es"].hits(toks)))
+        found = self.scope.hits(toks)
         strong = [h for h in found if h not in _WEAK_SCOPE]
         weak = [h for h in found if h in _WEAK_SCOPE]
         return strong, weak
@@ -278,4 +277,4 @@ def looks_like_question(toks: list[str], raw: str) -> bool:
     return any(t in _QUESTION_OPENERS for t in toks[:4])
 
 
-__all__ = ["Matcher", "Detection", "detect_lang", "looks_like_question", "SPECIFIC_TOPICS", "GENERAL_TOPICS", "TopicCues"]
+__all__ = ["Matcher", "Detection", "detect_lang", "looks_like_question", "SPECIFIC_TOPICS", "REGION_FIRST"]

@@ -74,17 +74,8 @@ def text(key: str, lang: str, **kw) -> str:
 
 
 def message(key: str, fmt: str, lang: str, **kw) -> str:
-    """An interface string escaped for fmt, with every placeholder value escaped as well."""
-    esc = _ESCAPE[fmt]
-    table = strings()
-    s = table.get(lang, {}).get(key) or table["en"].get(key)
-    if s is None:
-        raise KeyError(f"no interface string {key!r}")
-    return esc(s.format(**{k: _Raw(v) for k, v in kw.items()})) if kw else esc(s)
-
-
-class _Raw(str):
-    """Placeholder values are escaped together with the string they are put in."""
+    """An interface string escaped for fmt; placeholder values (user text) are escaped with it."""
+    return _ESCAPE[fmt](text(key, lang, **kw))
 
 
 def _finalize_for(fmt: str):
