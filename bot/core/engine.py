@@ -30,6 +30,7 @@ class Query:
     in_group: bool = False
     addressed: bool = True  # in a group: the bot was mentioned, replied to or commanded
     fallback_lang: str | None = None  # e.g. the chat app's language, used when the text shows none
+    previous: tuple[str, str] | None = None  # (platform, topic) answered last in this conversation, for follow-ups
 
     @property
     def overheard(self) -> bool:

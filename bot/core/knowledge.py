@@ -13,12 +13,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-LANGS = ("en", "es")
-PLATFORM_TOPICS = ("ai-training", "delete-data", "legal-objection")
-DERIVED_TOPICS = ("region", "past-training")  # answered from the ai-training card's parts
-GENERAL_TOPICS = ("website-crawlers", "opt-out-vs-opt-in", "about-bot")
-ALL_TOPICS = PLATFORM_TOPICS + DERIVED_TOPICS + GENERAL_TOPICS
-REGIONS = ("eu", "uk", "ch", "us", "other")
+from .vocab import ALL_TOPICS, DERIVED_TOPICS, GENERAL_TOPICS, LANGS, PLATFORM_TOPICS, REGIONS  # noqa: F401
 STEP_SURFACES = ("web", "app", "ios", "android", "desktop", "all")
 DIFFICULTIES = ("easy", "medium", "hard", "limited", "impossible")
 MIN_QUESTIONS = 8
