@@ -76,22 +76,9 @@ def load_examples(kb: KnowledgeBase, root: Path | None = None) -> tuple[list[tup
         for topic, cards in platform.topics.items():
             for card in cards.values():
                 positives.extend((q, topic) for q in card.questions)
-    qdir = root / "questions"
-    for path in sorted(qdir.glob("*.yaml")) if qdir.is_dir() else []:
-        rel = f"knowledge/questions/{path.name}"
-        if path.stem not in kb.platforms:
-            problems.append(f"{rel}: no platform {path.stem!r} in knowledge/platforms")
-            continue
-        data = _load_yaml(path, problems, rel)
-        if data is None:
-            continue
-        try:
-            parsed = TopicPhrasings(topics=data)
-        except ValidationError as e:
-            problems.extend(_errors(e, rel))
-            continue
-        for topic, langs in parsed.topics.items():
-            for texts in langs.values():
+    for topics in kb.extra_questions.values():  # knowledge/questions/<id>.yaml, validated by the loader
+        for topic, by_lang in topics.items():
+            for texts in by_lang.values():
                 positives.extend((t, topic) for t in texts)
     path = root / "examples.yaml"
     if path.exists():
