@@ -19,6 +19,10 @@ from .vocab import LANGS
 
 Status = Literal["answer", "clarify", "abstain"]
 MASK = "app"  # what platform names become before the judge reads a message: it judges what is asked, not about whom
+# Platform questions asked with no platform ("how do I stop apps training on my photos?") must read as platform
+# topics too, not as the general cards (which never name one): each example that names a platform is also
+# learned with the name replaced by one of these.
+GENERIC_NAMES = ("apps", "social media", "these companies", "the platforms", "websites", "my apps")
 
 
 @dataclass(frozen=True)
@@ -74,8 +78,9 @@ class Engine:
         self.tuning = tuning
         self.matching, brands = load_matching(kb)
         positives, negatives = load_examples(kb)
-        self._examples = positives + [(text, OUT) for text, _ in negatives]
-        self.index = PlatformIndex(kb, self.matching, brands, vocab_texts=[t for t, _ in self._examples])
+        self._examples = [(text, topic) for text, topic, _ in positives] + [(text, OUT) for text, _ in negatives]
+        vocab_texts = [(text, pid) for text, _, pid in positives] + [(text, None) for text, _ in negatives]
+        self.index = PlatformIndex(kb, self.matching, brands, vocab_texts=vocab_texts)
         self.grammar = Grammar(self.matching)
         self.judge = judge or Judge(self._masked_examples)
         self._crawlers = {tuple(normalize(c.token).split()) for c in kb.crawlers if len(c.token) >= 5}
@@ -166,10 +171,14 @@ class Engine:
 
     def _masked_examples(self) -> list[tuple[str, str]]:
         seen: dict[str, str] = {}
-        for text, label in self._examples:
+        for i, (text, label) in enumerate(self._examples):
             masked = self.mask(tokens(text.replace(PLACEHOLDER, " " + MASK + " ")))
             if masked and masked not in seen:
                 seen[masked] = label
+            if label != OUT and label not in GENERAL_TOPICS and MASK in masked.split():
+                generic = GENERIC_NAMES[i % len(GENERIC_NAMES)]
+                variant = " ".join(generic if t == MASK else t for t in masked.split())
+                seen.setdefault(variant, label)
         return list(seen.items())
 
     def _languages(self, query: Query, raw: str) -> tuple[str, str | None]:
@@ -189,9 +198,6 @@ class Engine:
         det = self.index.detect(toks)
         subject, ambiguous = self.grammar.subject(det, toks)
         content = [t for t in det.rest if t not in self.grammar.filler]
-        if subject and subject in det.common_word_only and len(det.platforms) > 1:
-            others = [pid for pid in det.platforms if pid not in det.common_word_only]
-            subject = others[0] if len(others) == 1 else subject  # "linkedin and x": x may be a letter
         masked = None
 
         def judge():

@@ -67,19 +67,20 @@ def _errors(e: ValidationError, rel: str) -> list[str]:
             for err in e.errors()]
 
 
-def load_examples(kb: KnowledgeBase, root: Path | None = None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(in-scope examples as (text, topic), out-of-scope examples as (text, 'negative kind')). Texts unmasked."""
+def load_examples(kb: KnowledgeBase, root: Path | None = None) -> tuple[list[tuple[str, str, str | None]],
+                                                                        list[tuple[str, str]]]:
+    """(in-scope examples as (text, topic, platform or None), out-of-scope ones as (text, kind)). Unmasked."""
     root = Path(root) if root else default_root()
     problems: list[str] = []
-    positives: list[tuple[str, str]] = []
+    positives: list[tuple[str, str, str | None]] = []
     for platform in kb.platforms.values():
         for topic, cards in platform.topics.items():
             for card in cards.values():
-                positives.extend((q, topic) for q in card.questions)
-    for topics in kb.extra_questions.values():  # knowledge/questions/<id>.yaml, validated by the loader
+                positives.extend((q, topic, platform.id) for q in card.questions)
+    for pid, topics in kb.extra_questions.items():  # knowledge/questions/<id>.yaml, validated by the loader
         for topic, by_lang in topics.items():
             for texts in by_lang.values():
-                positives.extend((t, topic) for t in texts)
+                positives.extend((t, topic, pid) for t in texts)
     path = root / "examples.yaml"
     if path.exists():
         data = _load_yaml(path, problems, "knowledge/examples.yaml")
@@ -88,7 +89,7 @@ def load_examples(kb: KnowledgeBase, root: Path | None = None) -> tuple[list[tup
                 parsed = TopicPhrasings(topics=data)
                 for topic, langs in parsed.topics.items():
                     for texts in langs.values():
-                        positives.extend((t, topic) for t in texts)
+                        positives.extend((t, topic, None) for t in texts)
             except ValidationError as e:
                 problems.extend(_errors(e, "knowledge/examples.yaml"))
     negatives: list[tuple[str, str]] = []

@@ -131,7 +131,7 @@ class Judge:
         self._cache_path = cache_path
         self._lock = threading.Lock()
         self._ready = False
-        self.method = os.environ.get("OPTOUT_JUDGE", "linear")
+        self.method = os.environ.get("OPTOUT_JUDGE", "both")
 
     def warm(self) -> "Judge":
         """Load the model and embed the examples now (start-up of a long-running bot)."""
@@ -151,6 +151,8 @@ class Judge:
         self.labels = sorted({label for _, label in examples})
         index = {label: i for i, label in enumerate(self.labels)}
         self.label_of = np.array([index[label] for _, label in examples])
+        self.groups = [np.flatnonzero(self.label_of == i) for i in range(len(self.labels))]
+        self._recent: dict[str, np.ndarray] = {}
         self.texts = texts
         x = self.matrix / np.linalg.norm(self.matrix, axis=1, keepdims=True)
         self.mean = x.mean(axis=0)
@@ -158,29 +160,48 @@ class Judge:
         self.w, self.b = train_softmax((x - self.mean) * self.scale, self.label_of, len(self.labels))
         self._ready = True
 
+    def _vector(self, text: str) -> np.ndarray:
+        vec = self._recent.get(text)
+        if vec is None:
+            vec = self.embed([text])[0]
+            if len(self._recent) >= 2048:  # people ask the same things: keep the latest few thousand
+                self._recent.pop(next(iter(self._recent)))
+            self._recent[text] = vec
+        return vec
+
     def score(self, text: str) -> Verdict:
         self.warm()
-        q = self.embed([text])[0]
+        q = self._vector(text)
         sims = self.matrix @ q
-        if self.method == "linear":
-            z = ((q / np.linalg.norm(q) - self.mean) * self.scale) @ self.w + self.b
-            p = np.exp(z - z.max())
-            p /= p.sum()
-            return Verdict({label: float(v) for label, v in zip(self.labels, p)}, float(sims.max()))
-        per_label = np.full(len(self.labels), -1.0, dtype=np.float32)
-        for i in range(len(self.labels)):
-            s = sims[self.label_of == i]
-            if len(s):
-                k = min(self.k, len(s))
-                per_label[i] = float(np.mean(np.partition(s, -k)[-k:]))
-        z = (per_label - per_label.max()) / self.temperature
-        p = np.exp(z)
-        p /= p.sum()
+        p_linear = self._linear(q)
+        p_near = self._nearest(sims)
+        if self.method in ("linear", "knn"):
+            p = p_linear if self.method == "linear" else p_near
+        else:  # scope from the linear model (it weighs every example); topic from both, nearest examples too
+            out = self.labels.index(OUT) if OUT in self.labels else None
+            topics = (p_linear + p_near) / 2
+            if out is not None:
+                topics[out] = 0.0
+                topics *= (1.0 - p_linear[out]) / max(topics.sum(), 1e-9)
+                topics[out] = p_linear[out]
+            p = topics
         return Verdict({label: float(v) for label, v in zip(self.labels, p)}, float(sims.max()))
+
+    def _linear(self, q: np.ndarray) -> np.ndarray:
+        z = ((q / np.linalg.norm(q) - self.mean) * self.scale) @ self.w + self.b
+        p = np.exp(z - z.max())
+        return p / p.sum()
+
+    def _nearest(self, sims: np.ndarray) -> np.ndarray:
+        """For each label the mean similarity of its k nearest examples, through a softmax."""
+        per_label = np.array([np.mean(np.partition(sims[idx], -min(self.k, len(idx)))[-min(self.k, len(idx)):])
+                              for idx in self.groups], dtype=np.float32)
+        p = np.exp((per_label - per_label.max()) / self.temperature)
+        return p / p.sum()
 
     def neighbours(self, text: str, n: int = 5) -> list[tuple[float, str, str]]:
         """The nearest examples (similarity, label, text): for `eval --misses` and curators."""
         self.warm()
-        sims = self.matrix @ self.embed([text])[0]
+        sims = self.matrix @ self._vector(text)
         order = np.argsort(-sims)[:n]
         return [(float(sims[i]), self.labels[self.label_of[i]], self.texts[i]) for i in order]

@@ -15,7 +15,9 @@ from .cache import cache_dir
 from .vocab import MATCH_LANGS
 
 log = logging.getLogger(__name__)
-MIN_CONFIDENCE = 0.6
+MIN_CONFIDENCE = 0.5
+# Most people write to us in the languages we answer in: on short, ambiguous texts (es or pt?) that tips it.
+PRIOR = {"en": 0.3, "es": 0.3, "pt": 0.1, "fr": 0.1, "de": 0.1, "it": 0.1}
 _lock = threading.Lock()
 _identifier = None
 
@@ -58,5 +60,8 @@ def detect(text: str) -> tuple[str | None, float]:
     words = [w for w in text.split() if any(c.isalpha() for c in w)]
     if len(words) < 2:
         return None, 0.0
-    lang, prob = _ident().classify(text)
-    return (lang, float(prob)) if prob >= MIN_CONFIDENCE else (None, float(prob))
+    ranked = {lang: float(p) * PRIOR.get(lang, 0.1) for lang, p in _ident().rank(text)}
+    total = sum(ranked.values()) or 1.0
+    lang = max(ranked, key=ranked.get)
+    prob = ranked[lang] / total
+    return (lang, prob) if prob >= MIN_CONFIDENCE else (None, prob)

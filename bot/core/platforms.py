@@ -109,7 +109,8 @@ class Detection:
 
 
 class PlatformIndex:
-    def __init__(self, kb: KnowledgeBase, matching: MatchingFile, brands: list[Brand], vocab_texts: list[str] = ()):
+    def __init__(self, kb: KnowledgeBase, matching: MatchingFile, brands: list[Brand],
+                 vocab_texts: list[tuple[str, str | None]] = ()):
         self.alias: dict[tuple[str, ...], str] = {}
         self.common: set[tuple[str, ...]] = set()
         for p in kb.platforms.values():
@@ -137,9 +138,17 @@ class PlatformIndex:
         for key, pid in self.alias.items():
             if len(key) == 1 and len(key[0]) >= 4 and key[0].isalpha() and not pid.startswith(BRAND):
                 self.fuzzy.setdefault(key[0][0], []).append((key[0], pid))
+        # every word the knowledge base's own phrasings use is a word, not a typo of a platform name; except, in a
+        # platform's own phrasings, words close to its own names ("linkdin" among LinkedIn's questions)
+        own_names: dict[str, list[str]] = {}
+        for key, pid in self.alias.items():
+            if len(key) == 1:
+                own_names.setdefault(pid, []).append(key[0])
         vocab = {t for w in matching.not_platforms for t in tokenize(w)}
-        for text in vocab_texts:
-            vocab.update(tokenize(text))
+        for text, pid in vocab_texts:
+            for t in tokenize(text):
+                if t not in vocab and not any(OSA.distance(t, a, score_cutoff=2) <= 2 for a in own_names.get(pid, ())):
+                    vocab.add(t)
         self.vocab = frozenset(vocab - {w for k in self.alias for w in k})
         self._fuzzy = lru_cache(maxsize=4096)(self._fuzzy_uncached)
 
@@ -244,25 +253,30 @@ class Grammar:
     def subject(self, det: Detection, toks: list[str]) -> tuple[str | None, list[str]]:
         """(the platform the message is about, or None; the platforms to offer when it is really ambiguous).
 
-        A platform right after a context marker ("same as whatsapp", "left x for threads", "to anthropic") is
-        context. Of the rest, one named more often than the others wins; platforms joined by "and"/"or" are
-        asked about together, so ask which.
+        Platforms joined by "and"/"or" are asked about together: ask which. Otherwise a platform right after a
+        context marker ("same as whatsapp", "left x for threads", "to anthropic", "meta ai in whatsapp") is
+        context, a real name beats an everyday word ("linkedin and x"), and one named more often wins.
         """
         mentions = [m for m in det.mentions if not m.pid.startswith(BRAND)]
         ids = list(dict.fromkeys(m.pid for m in mentions))
         if len(ids) <= 1:
             return (ids[0] if ids else None), []
-        context = {m.pid for m in mentions if self.context.ending_at(toks, m.start)}
-        subject_ids = [pid for pid in ids if pid not in context] or ids
-        if len(subject_ids) == 1:
-            return subject_ids[0], []
-        counts = {pid: sum(m.pid == pid for m in mentions) for pid in subject_ids}
+        joined: set[str] = set()
+        for a, b in zip(mentions, mentions[1:]):
+            between = toks[a.end:b.start]
+            if a.pid != b.pid and len(between) <= 2 and between and all(t in self.conjunctions for t in between):
+                joined.update((a.pid, b.pid))
+        context = {m.pid for m in mentions if self.context.ending_at(toks, m.start)} - joined
+        candidates = [pid for pid in ids if pid not in context] or ids
+        real = [pid for pid in candidates if pid not in det.common_word_only]
+        if real and not joined:
+            candidates = real
+        if len(candidates) == 1:
+            return candidates[0], []
+        if joined:
+            return None, [pid for pid in ids if pid in joined]
+        counts = {pid: sum(m.pid == pid for m in mentions) for pid in candidates}
         top = max(counts.values())
         if list(counts.values()).count(top) == 1:
             return max(counts, key=counts.get), []
-        # named together ("instagram and linkedin"), or no way to tell: ask
-        strongest = max(det.platforms[pid] for pid in subject_ids)
-        strong = [pid for pid in subject_ids if det.platforms[pid] >= strongest - 8]
-        if len(strong) == 1:
-            return strong[0], []
-        return None, strong
+        return None, candidates

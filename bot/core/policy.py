@@ -113,8 +113,6 @@ def bare_name(r: Reading, t: Tuning) -> Decision | None:
     """'linkedin', 'and for threads?': the name says it; keep the topic of the conversation."""
     if not r.bare or r.overheard:
         return None
-    if r.subject and r.subject in r.det.common_word_only and not r.previous:
-        return None  # "zoom", "medium" alone are words, not questions
     if r.subject:
         topic = r.previous[1] if r.previous and r.previous[1] in PLATFORM_CARD_TOPICS else "ai-training"
         return Decision("answer", r.subject, topic, 100.0, (r.subject,), reason="name-only")
