@@ -181,20 +181,21 @@ class Engine:
                 seen.setdefault(variant, label)
         return list(seen.items())
 
-    def _languages(self, query: Query, raw: str) -> tuple[str, str | None]:
-        """(the language to answer in, the language asked in when we do not answer in it)."""
+    def _languages(self, query: Query, raw: str) -> tuple[str, str | None, str | None]:
+        """(the language to answer in, the language asked in when we do not answer in it, the one detected)."""
         detected, _ = language.detect(raw)
         if query.lang in LANGS:
-            return query.lang, None
+            return query.lang, None, detected
         if detected in LANGS:
-            return detected, None
+            return detected, None, detected
         fallback = query.fallback_lang if query.fallback_lang in LANGS else "en"
-        return fallback, detected
+        return fallback, detected, detected
 
     def read(self, query: Query) -> tuple[Reading, str, str | None, str | None]:
         raw = _clean(query.text)
         toks = tokens(raw)
-        lang, asked_in = self._languages(query, raw) if toks else (query.lang if query.lang in LANGS else "en", None)
+        lang, asked_in, written_in = self._languages(query, raw) if toks else (
+            query.lang if query.lang in LANGS else "en", None, None)
         det = self.index.detect(toks)
         subject, ambiguous = self.grammar.subject(det, toks)
         content = [t for t in det.rest if t not in self.grammar.filler]
@@ -209,7 +210,7 @@ class Engine:
             toks=toks, raw=raw, overheard=query.overheard, det=det, subject=subject, ambiguous=ambiguous,
             bare=bool(det.mentions) and not content and not det.owners,
             question_like=self.grammar.looks_like_question(toks, raw),
-            region_named=self.grammar.region(toks), crawler_named=self._names_crawler(toks),
+            region_named=self.grammar.region(toks, written_in), crawler_named=self._names_crawler(toks),
             previous=query.previous if query.previous and query.previous[0] in self.kb.platforms else None,
             judge=judge)
         region = query.region or reading.region_named

@@ -37,6 +37,7 @@ class MatchingFile(_Strict):
     popular: list[str] = Field(min_length=1)
     not_platforms: list[str] = []
     region_words: dict[str, list[str]] = {}
+    not_region_in: dict[str, list[str]] = {}  # region words that are ordinary words in a language ("eu" in pt)
     question_openers: dict[str, list[str]] = {}
     context_markers: dict[str, list[str]] = {}
     conjunctions: list[str] = []
@@ -114,6 +115,8 @@ class PlatformIndex:
         self.alias: dict[tuple[str, ...], str] = {}
         self.common: set[tuple[str, ...]] = set()
         for p in kb.platforms.values():
+            if p.id == "general":
+                continue  # the general cards are reached by what is asked, never by the word "general"
             common = {tuple(tokenize(a)) for a in p.common_word_aliases}
             for a in [p.name, *p.aliases]:
                 toks = tuple(tokenize(a))
@@ -145,9 +148,14 @@ class PlatformIndex:
             if len(key) == 1:
                 own_names.setdefault(pid, []).append(key[0])
         vocab = {t for w in matching.not_platforms for t in tokenize(w)}
+        near_own: set[str] = set()
         for text, pid in vocab_texts:
             for t in tokenize(text):
-                if t not in vocab and not any(OSA.distance(t, a, score_cutoff=2) <= 2 for a in own_names.get(pid, ())):
+                if t in vocab or t in near_own:
+                    continue
+                if any(OSA.distance(t, a, score_cutoff=2) <= 2 for a in own_names.get(pid, ())):
+                    near_own.add(t)  # a typo of the platform its phrasing is about, unless another text uses it
+                else:
                     vocab.add(t)
         self.vocab = frozenset(vocab - {w for k in self.alias for w in k})
         self._fuzzy = lru_cache(maxsize=4096)(self._fuzzy_uncached)
@@ -238,13 +246,15 @@ class Grammar:
     def __init__(self, m: MatchingFile):
         self.regions = Phrases([w for words in m.region_words.values() for w in words])
         self.region_of = {tuple(tokenize(w)): r for r, words in m.region_words.items() for w in words}
+        self.not_region_in = {lang: {tuple(tokenize(w)) for w in words} for lang, words in m.not_region_in.items()}
         self.openers = {t for words in m.question_openers.values() for w in words for t in tokenize(w)}
         self.context = Phrases([w for words in m.context_markers.values() for w in words])
         self.conjunctions = {t for w in m.conjunctions for t in tokenize(w)}
         self.filler = {t for w in m.filler for t in tokenize(w)}
 
-    def region(self, toks: list[str]) -> str | None:
-        found = self.regions.find(toks)
+    def region(self, toks: list[str], lang: str | None = None) -> str | None:
+        skip = self.not_region_in.get(lang or "", set())
+        found = [ph for ph in self.regions.find(toks) if ph not in skip]
         return self.region_of.get(found[0]) if found else None
 
     def looks_like_question(self, toks: list[str], raw: str) -> bool:

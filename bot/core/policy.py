@@ -17,11 +17,13 @@ from .vocab import GENERAL_TOPICS, PLATFORM_TOPICS
 @dataclass(frozen=True)
 class Tuning:
     out_of_scope: float = 0.5  # above this probability of OUT, a message is out of scope
-    group_out_of_scope: float = 0.25  # overheard in a group: speak only when much surer
-    group_topic: float = 0.5  # overheard: the topic must be this sure too
+    group_out_of_scope: float = 0.35  # overheard in a group: speak only when surer
+    group_topic: float = 0.4  # overheard: the topic must be this sure too
     follow_up_out_of_scope: float = 0.8  # a short follow-up to an answer: in scope unless clearly not
     follow_up_max_tokens: int = 12  # longer messages are new questions, not follow-ups
     crawler_topic: float = 0.6  # a platform named: website-crawlers must be this sure to beat its own card
+    past_training: float = 0.1  # "already used... undo?" is a question about past training even when less sure
+    region_over_objection: float = 0.15  # a country named beside an objection question: region when this sure
     max_group_tokens: int = 60  # an overheard wall of text is not a clear question
 
 
@@ -81,7 +83,10 @@ def _platform_topic(r: Reading, t: Tuning, pid: str) -> str:
         topic, _ = r.topic(PLATFORM_CARD_TOPICS)
     if topic == "website-crawlers":
         return topic
-    if r.region_named and topic in ("ai-training", "legal-objection"):
+    if topic in ("ai-training", "delete-data") and r.verdict.p("past-training") >= t.past_training:
+        return "past-training"
+    if r.region_named and (topic == "ai-training" or (
+            topic == "legal-objection" and r.verdict.p("region") >= t.region_over_objection)):
         return "region"  # a country named beside the opt-out: what differs there is the answer
     return topic
 
@@ -120,6 +125,18 @@ def bare_name(r: Reading, t: Tuning) -> Decision | None:
         return Decision("clarify", topic="ai-training", candidates=tuple(r.ambiguous), reason="several")
 
 
+def follow_up_other_platform(r: Reading, t: Tuning) -> Decision | None:
+    """'same for bluesky?', '¿y quora hace lo mismo?': the same question about another platform."""
+    if not r.previous or not r.subject or r.subject == r.previous[0] or len(r.toks) > t.follow_up_max_tokens // 2:
+        return None
+    topic = r.previous[1] if r.previous[1] in PLATFORM_CARD_TOPICS else "ai-training"
+    if r.verdict.p(OUT) > t.follow_up_out_of_scope:
+        return None
+    judged, share = r.topic(PLATFORM_CARD_TOPICS)
+    return Decision("answer", r.subject, judged if share >= 0.6 else topic, _score(r), (r.subject,),
+                    reason="follow-up")
+
+
 def follow_up(r: Reading, t: Tuning) -> Decision | None:
     """No platform named, an answer just given: 'and in Spain?', 'does that undo it?'."""
     if not r.previous or r.subject or r.ambiguous or r.det.brands or len(r.toks) > t.follow_up_max_tokens:
@@ -128,8 +145,8 @@ def follow_up(r: Reading, t: Tuning) -> Decision | None:
         return None
     if r.region_named:
         return Decision("answer", r.previous[0], "region", _score(r), (r.previous[0],), reason="follow-up")
-    topic, _ = r.topic(PLATFORM_CARD_TOPICS)
-    return Decision("answer", r.previous[0], topic, _score(r), (r.previous[0],), reason="follow-up")
+    return Decision("answer", r.previous[0], _platform_topic(r, t, r.previous[0]), _score(r), (r.previous[0],),
+                    reason="follow-up")
 
 
 def out_of_scope(r: Reading, t: Tuning) -> Decision | None:
@@ -165,6 +182,8 @@ def platform_named(r: Reading, t: Tuning) -> Decision | None:
 
 def several_platforms(r: Reading, t: Tuning) -> Decision | None:
     if r.ambiguous:
+        if r.verdict.p("website-crawlers") >= t.crawler_topic:  # "stop chatgpt and claude crawling my blog"
+            return Decision("answer", "general", "website-crawlers", _score(r), ("general",))
         return Decision("clarify", topic=_platform_topic(r, t, r.ambiguous[0]), candidates=tuple(r.ambiguous),
                         reason="several")
 
@@ -188,7 +207,8 @@ def no_platform(r: Reading, t: Tuning) -> Decision:
 
 
 RULES: tuple[Callable[[Reading, Tuning], Decision | None], ...] = (
-    empty, overheard_chatter, crawler_named, bare_name, follow_up, out_of_scope, overheard_unsure,
+    empty, overheard_chatter, crawler_named, bare_name, follow_up_other_platform, follow_up, out_of_scope,
+    overheard_unsure,
     uncovered_brand, platform_named, several_platforms, general_topic, owner_named, no_platform,
 )
 
