@@ -192,7 +192,7 @@ def test_citation_markers_are_stripped_and_kept(kb_copy):
     first = p.sources[0].id
     assert card.summary == "LinkedIn trains AI on your posts."
     assert card.steps.web[0] == "Open Settings."
-    assert card.citations == {"summary": [first], "steps.web.0": [first]}
+    assert card.citations["summary"] == [first] and card.citations["steps.web.0"] == [first]
     assert p.card_sources(card)[0].id == card.sources[0]
 
 
