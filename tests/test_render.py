@@ -166,6 +166,6 @@ def test_email_routes_render_as_addresses_not_buttons_and_sources_are_the_cards(
     assert official["url"] in plain.text and press["url"] in plain.text  # the card's sources and citations
     assert plain.text.index(official["url"]) < plain.text.index(press["url"])  # official first
     tg = renderer.render(answer, "telegram").text
-    assert "<code>privacy@example.com</code>" in tg and 'href="mailto:' not in tg
+    assert "Email the privacy team: privacy@example.com" in tg and 'href="mailto:' not in tg
     dc = renderer.render(answer, "discord")
     assert not dc.embeds[0]["url"].startswith("mailto:")
