@@ -351,3 +351,13 @@ def test_bundled_audit_is_clean():
     out = subprocess.run([sys.executable, "-m", "bot.cli", "kb", "audit"], capture_output=True, text=True)
     assert out.returncode == 0, out.stdout
     assert "error:" not in out.stdout
+
+
+def test_crawler_list_follows_the_audit():
+    kb = load()
+    by_token = {c.token: c for c in kb.crawlers}
+    assert by_token["ChatGPT-User"].respects_robots_txt == "may-not-apply"
+    assert "openai.com" in by_token["ChatGPT-User"].source.url
+    for token in ("OAI-AdsBot", "ChatGPT Agent", "Claude-Web", "Google-Agent", "GoogleOther-Image", "GoogleOther-Video",
+                  "Amzn-User", "bedrockbot"):
+        assert token in by_token and by_token[token].source.url, token
