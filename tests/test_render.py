@@ -152,7 +152,10 @@ def test_email_routes_render_as_addresses_not_buttons_and_sources_are_the_cards(
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     card = data["topics"]["ai-training"]["en"]
     card["links"].insert(0, {"label": "Email the privacy team", "url": "mailto:privacy@example.com"})
-    card["summary"] += " [[%s]]" % data["sources"][-1]["id"]
+    official = next(s for s in data["sources"] if s["kind"] == "official")
+    press = next(s for s in data["sources"] if s["kind"] == "press")
+    card["sources"] = [press["id"]]
+    card["summary"] += " [[%s]]" % official["id"]
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     engine = Engine(load(root))
     renderer = Renderer(engine)
@@ -160,8 +163,9 @@ def test_email_routes_render_as_addresses_not_buttons_and_sources_are_the_cards(
     plain = renderer.render(answer, "plain")
     assert "Email the privacy team: privacy@example.com" in plain.text and "[[" not in plain.text
     assert all(not url.startswith("mailto:") for _, url in plain.links)  # buttons are web links only
-    assert data["sources"][-1]["url"] in plain.text  # a cited source is listed
+    assert official["url"] in plain.text and press["url"] in plain.text  # the card's sources and citations
+    assert plain.text.index(official["url"]) < plain.text.index(press["url"])  # official first
     tg = renderer.render(answer, "telegram").text
-    assert "<code>privacy@example.com</code>" in tg and 'href="mailto:' not in tg
+    assert "Email the privacy team: privacy@example.com" in tg and 'href="mailto:' not in tg
     dc = renderer.render(answer, "discord")
     assert not dc.embeds[0]["url"].startswith("mailto:")

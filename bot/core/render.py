@@ -149,7 +149,7 @@ class Renderer:
             "steps": [(text(f"label_{s}", lang), steps) for s, steps in card.steps.by_surface()],
             "regions": regions, "your_region": your_region, "show_all_regions": topic == "region" or not region,
             "past_training": past_training, "past_first": topic == "past-training",
-            "sources": (platform.card_sources(card) or platform.sources)[:6], "t": lambda key, **kw: text(key, lang, **kw),
+            "sources": (platform.card_sources(card) or platform.sources)[:5], "t": lambda key, **kw: text(key, lang, **kw),
             "verified": text("label_verified", lang, verified=platform.verified.isoformat(),
                              updated=platform.updated.isoformat()),
         }
