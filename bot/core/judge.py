@@ -122,10 +122,12 @@ class Judge:
     """Scope and topic from labelled texts. Build cost is paid once, on first use."""
 
     def __init__(self, examples: Callable[[], list[tuple[str, str]]], k: int = 4, temperature: float = 0.02,
+                 same_text: float = 0.985,
                  embedder: Callable[[], Callable[[list[str]], np.ndarray]] = _default_embedder,
                  cache_path: Path | None = None):
         self._examples = examples
         self.k = k
+        self.same_text = same_text  # cosine similarity at which a message is a phrasing we already have
         self.temperature = temperature
         self._embedder_factory = embedder
         self._cache_path = cache_path
@@ -175,7 +177,9 @@ class Judge:
         sims = self.matrix @ q
         p_linear = self._linear(q)
         p_near = self._nearest(sims)
-        if self.method in ("linear", "knn"):
+        if self.method == "both" and sims.max() >= self.same_text:  # a phrasing we know: trust its examples
+            p = p_near
+        elif self.method in ("linear", "knn"):
             p = p_linear if self.method == "linear" else p_near
         else:  # scope from the linear model (it weighs every example); topic from both, nearest examples too
             out = self.labels.index(OUT) if OUT in self.labels else None

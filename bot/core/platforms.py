@@ -41,13 +41,23 @@ class MatchingFile(_Strict):
     question_openers: dict[str, list[str]] = {}
     context_markers: dict[str, list[str]] = {}
     conjunctions: list[str] = []
+    articles: list[str] = []
     filler: list[str] = []
+
+
+class _WordsLoader(yaml.SafeLoader):
+    """YAML for word lists: 'on', 'no', 'y' are words here, never booleans."""
+
+
+_WordsLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
 
 def load_matching(kb: KnowledgeBase, root: Path | None = None) -> tuple[MatchingFile, list[Brand]]:
     root = Path(root) if root else default_root()
     problems: list[str] = []
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = _WordsLoader
     matching = brands = None
     try:
         matching = MatchingFile.model_validate(yaml.load((root / "matching.yaml").read_text("utf-8"), Loader=loader))
@@ -250,6 +260,7 @@ class Grammar:
         self.openers = {t for words in m.question_openers.values() for w in words for t in tokenize(w)}
         self.context = Phrases([w for words in m.context_markers.values() for w in words])
         self.conjunctions = {t for w in m.conjunctions for t in tokenize(w)}
+        self.articles = {t for w in m.articles for t in tokenize(w)}
         self.filler = {t for w in m.filler for t in tokenize(w)}
 
     def region(self, toks: list[str], lang: str | None = None) -> str | None:
@@ -276,7 +287,8 @@ class Grammar:
             between = toks[a.end:b.start]
             if a.pid != b.pid and len(between) <= 2 and between and all(t in self.conjunctions for t in between):
                 joined.update((a.pid, b.pid))
-        context = {m.pid for m in mentions if self.context.ending_at(toks, m.start)} - joined
+        context = {m.pid for m in mentions if self.context.ending_at(toks, m.start) or (
+            m.start > 0 and toks[m.start - 1] in self.articles and self.context.ending_at(toks, m.start - 1))} - joined
         candidates = [pid for pid in ids if pid not in context] or ids
         real = [pid for pid in candidates if pid not in det.common_word_only]
         if real and not joined:
