@@ -155,7 +155,9 @@ def cmd_run(args) -> int:
 
     settings = get_settings()
     setup_logging(settings)
-    _engine()  # refuse to start on a broken knowledge base
+    engine = _engine()  # refuse to start on a broken knowledge base
+    if args.adapter in ("telegram", "discord"):
+        engine.judge.warm()  # load the model and the examples now, not on the first user's message
     if args.adapter == "telegram":
         if not settings.telegram_bot_token:
             print("TELEGRAM_BOT_TOKEN is not set (see .env.example).", file=sys.stderr)

@@ -156,11 +156,29 @@ class Judge:
         self.groups = [np.flatnonzero(self.label_of == i) for i in range(len(self.labels))]
         self._recent: dict[str, np.ndarray] = {}
         self.texts = texts
-        x = self.matrix / np.linalg.norm(self.matrix, axis=1, keepdims=True)
-        self.mean = x.mean(axis=0)
-        self.scale = 1.0 / (x - self.mean).std(axis=0).clip(1e-6)
-        self.w, self.b = train_softmax((x - self.mean) * self.scale, self.label_of, len(self.labels))
+        self.mean, self.scale, self.w, self.b = self._trained(examples)
         self._ready = True
+
+    def _trained(self, examples: list[tuple[str, str]]):
+        """The linear model, trained once per set of examples and cached beside the embeddings."""
+        digest = hashlib.sha1("\n".join(f"{label}\t{text}" for text, label in examples).encode()).hexdigest()[:16]
+        path = (self._cache_path.parent if self._cache_path else cache_dir()) / f"judge-{CACHE_VERSION}-{digest}.npz"
+        try:
+            with np.load(path) as d:
+                return d["mean"], d["scale"], d["w"], d["b"]
+        except (OSError, KeyError, ValueError):
+            pass
+        x = self.matrix / np.linalg.norm(self.matrix, axis=1, keepdims=True)
+        mean = x.mean(axis=0)
+        scale = 1.0 / (x - mean).std(axis=0).clip(1e-6)
+        w, b = train_softmax((x - mean) * scale, self.label_of, len(self.labels))
+        tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+        try:
+            np.savez(tmp, mean=mean, scale=scale, w=w, b=b)
+            os.replace(tmp, path)
+        except OSError as e:
+            log.warning("cannot cache the judge in %s: %s", path.parent, e)
+        return mean, scale, w, b
 
     def _vector(self, text: str) -> np.ndarray:
         vec = self._recent.get(text)

@@ -158,16 +158,16 @@ class PlatformIndex:
             if len(key) == 1:
                 own_names.setdefault(pid, []).append(key[0])
         vocab = {t for w in matching.not_platforms for t in tokenize(w)}
-        near_own: set[str] = set()
+        where: dict[str, set] = {}
         for text, pid in vocab_texts:
             for t in tokenize(text):
-                if t in vocab or t in near_own:
-                    continue
-                if any(OSA.distance(t, a, score_cutoff=2) <= 2 for a in own_names.get(pid, ())):
-                    near_own.add(t)  # a typo of the platform its phrasing is about, unless another text uses it
-                else:
-                    vocab.add(t)
-        self.vocab = frozenset(vocab - {w for k in self.alias for w in k})
+                where.setdefault(t, set()).add(pid)
+        for t, pids in where.items():
+            # a word near a platform's own names, used only in that platform's phrasings, is a typo of it
+            if any(pid is None or not any(OSA.distance(t, a, score_cutoff=2) <= 2 for a in own_names.get(pid, ()))
+                   for pid in pids):
+                vocab.add(t)
+        self.vocab = frozenset(vocab - {k[0] for k in self.alias if len(k) == 1})
         self._fuzzy = lru_cache(maxsize=4096)(self._fuzzy_uncached)
 
     def _fuzzy_uncached(self, tok: str) -> tuple[str, float, bool] | None:
