@@ -62,10 +62,15 @@ def run(settings) -> int:
         log.error(problem)
         return 2
     configure_endpoints(settings)
+    from bot.core.store import StoreError
+
     try:
         return asyncio.run(_main(settings))
     except KeyboardInterrupt:
         return 0
+    except StoreError as e:  # one line, password masked (DATABASE_URL)
+        log.error("%s", e)
+        return 1
 
 
 async def _main(settings) -> int:
@@ -82,7 +87,7 @@ async def serve(settings, stop: asyncio.Event, **options) -> int:
     from bot.core.knowledge import KnowledgeError
     from bot.core.store import Store
 
-    store = Store.open(settings.database_url)
+    store = await Store.open(settings.database_url, settings)
     token = settings.discord_bot_token.get_secret_value()
     message_content = True
     try:
@@ -116,4 +121,4 @@ async def serve(settings, stop: asyncio.Event, **options) -> int:
             log.error("The Discord bot stopped: %s", "".join(traceback.format_exception(error)).rstrip())
             return 1
     finally:
-        store.close()
+        await store.close()

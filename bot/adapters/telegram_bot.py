@@ -23,14 +23,15 @@ from telegram import (BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeA
                       InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent,
                       LinkPreviewOptions, Message, MessageEntity, ReplyParameters, Update, User)
 from telegram.constants import ChatMemberStatus, ParseMode
-from telegram.error import InvalidToken, TelegramError
-from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, ChatMemberHandler,
+from telegram.error import Forbidden, InvalidToken, RetryAfter, TelegramError
+from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler, ChatMemberHandler,
                           CommandHandler, ContextTypes, Defaults, InlineQueryHandler, MessageHandler, filters)
 
+from bot.adapters.tg_concurrency import ChatRateLimiter, ChatUpdateProcessor
 from bot.config import Redactor, Settings, redact_in_logs
 from bot.core import render as core_render
 from bot.core.engine import Answer, Engine, Query, get_engine
-from bot.core.store import Store
+from bot.core.store import Store, StoreError, StoreUnavailable
 from bot.core.throttle import Cooldown, RateLimit
 
 log = logging.getLogger("bot.telegram")
@@ -61,7 +62,7 @@ def callback_data(platform: str, topic: str | None, lang: str) -> str:
 class TelegramBot:
     """The handlers and the little state they share (engine, store, throttles, admin cache)."""
 
-    def __init__(self, engine: Engine, store: Store, *, redact: Redactor | None = None,
+    def __init__(self, engine: Engine, store: Store | None, *, redact: Redactor | None = None,
                  faq_cooldown: float = 600.0, faq_user_rate: tuple[int, float] = (3, 60.0),
                  user_rate: tuple[int, float] = (20, 60.0), admin_cache_seconds: float = 30.0):
         self.engine, self.store = engine, store
@@ -72,6 +73,8 @@ class TelegramBot:
         self.rate_notice = Cooldown(user_rate[1])  # tell a user they are rate limited at most once per window
         self.admin_cache_seconds = admin_cache_seconds
         self._admins: dict[int, tuple[float, set[int]]] = {}
+        self.settings: Settings | None = None
+        self._own_store = False
 
     # ------------------------------------------------------------------ wiring
     def register(self, app: Application) -> None:
@@ -92,7 +95,11 @@ class TelegramBot:
         app.add_error_handler(self.on_error)
 
     async def post_init(self, app: Application) -> None:
-        """Command menus per scope (private chats, groups) and per language (default English, Spanish)."""
+        """Open the store (on the application's event loop) unless one was given; then the command menus per
+        scope (private chats, groups) and per language (default English, Spanish)."""
+        if self.store is None:
+            self.store = await Store.open(self.settings.database_url, self.settings)
+            self._own_store = True
         for scope, names in ((BotCommandScopeAllPrivateChats(), PRIVATE_COMMANDS),
                              (BotCommandScopeAllGroupChats(), GROUP_COMMANDS)):
             for lang in LANGS:
@@ -102,26 +109,30 @@ class TelegramBot:
                 except TelegramError as exc:
                     log.warning("setMyCommands failed: %s", self.redact(str(exc)))
 
+    async def post_shutdown(self, app: Application) -> None:
+        if self._own_store and self.store is not None:
+            await self.store.close()
+
     # ------------------------------------------------------------------ helpers
     @staticmethod
     def text(key: str, lang: str, fmt: str = FMT, **kw) -> str:
         return core_render.message(key, fmt, lang, **kw)
 
-    def prefs(self, update: Update) -> tuple[str | None, str | None]:
+    async def prefs(self, update: Update) -> tuple[str | None, str | None]:
         """(lang, region) chosen for this conversation: the user's in private, the chat's (then user's) in groups."""
         chat, user = update.effective_chat, update.effective_user
-        u = self.store.user(SURFACE, user.id) if user else None
+        u = await self.store.user(SURFACE, user.id) if user else None
         if chat and chat.type != Chat.PRIVATE:
-            c = self.store.chat(SURFACE, chat.id)
+            c = await self.store.chat(SURFACE, chat.id)
             return c.lang, c.region or (u.region if u else None)
         return (u.lang, u.region) if u else (None, None)
 
-    def ui_lang(self, update: Update) -> str:
-        return self.prefs(update)[0] or tg_lang(update.effective_user) or "en"
+    async def ui_lang(self, update: Update) -> str:
+        return (await self.prefs(update))[0] or tg_lang(update.effective_user) or "en"
 
-    def ask(self, update: Update, text: str, *, in_group: bool = False, addressed: bool = True) -> Answer:
+    async def ask(self, update: Update, text: str, *, in_group: bool = False, addressed: bool = True) -> Answer:
         """Language: the chosen one, else the question's, else Telegram's language_code (when the text has none)."""
-        lang, region = self.prefs(update)
+        lang, region = await self.prefs(update)
         return self.engine.answer(Query(text, lang=lang, region=region, surface=SURFACE, in_group=in_group,
                                         addressed=addressed, fallback_lang=tg_lang(update.effective_user)))
 
@@ -141,7 +152,7 @@ class TelegramBot:
     async def say(self, update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, *, lang: str | None = None,
                   markup: InlineKeyboardMarkup | None = None, **kw) -> None:
         """A UI string from templates/strings, as a reply to the current message."""
-        lang = lang or self.ui_lang(update)
+        lang = lang or await self.ui_lang(update)
         await self.send(context, update.effective_chat.id, [self.text(key, lang, **kw)], markup, update.effective_message)
 
     async def send_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE, answer: Answer,
@@ -216,32 +227,33 @@ class TelegramBot:
     # ------------------------------------------------------------------ commands
     async def cmd_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if context.args:  # deep link t.me/<bot>?start=<platform>[__<topic>[__<lang>]]
-            answer = self.deep_link(update, context.args[0])
+            answer = await self.deep_link(update, context.args[0])
             if answer is not None:
                 await self.send_answer(update, context, answer, update.effective_message)
                 return
-        lang = self.ui_lang(update)
+        lang = await self.ui_lang(update)
         examples = [[InlineKeyboardButton(self.text(f"tg_example_{i}", lang, fmt="plain")[:64],
                                           callback_data=callback_data(pid, topic, lang))]
                     for i, (pid, topic) in enumerate(EXAMPLES, 1) if self.engine.platform(pid) is not None]
         await self.say(update, context, "welcome", lang=lang, markup=InlineKeyboardMarkup(examples) if examples else None)
 
-    def deep_link(self, update: Update, payload: str) -> Answer | None:
+    async def deep_link(self, update: Update, payload: str) -> Answer | None:
         parts = payload.split("__")
         pid = parts[0] if self.engine.platform(parts[0]) is not None else self.engine.find_platform(parts[0].replace("_", " "))
         if pid is None:
             return None
         platform = self.engine.platform(pid)
         topic = parts[1] if len(parts) > 1 and parts[1] in platform.topics else "ai-training"
-        lang = self.prefs(update)[0] or (parts[2] if len(parts) > 2 and parts[2] in LANGS else None) \
+        prefs = await self.prefs(update)
+        lang = prefs[0] or (parts[2] if len(parts) > 2 and parts[2] in LANGS else None) \
             or tg_lang(update.effective_user) or "en"
-        return self.engine.answer_for(pid, topic, lang=lang, region=self.prefs(update)[1])
+        return self.engine.answer_for(pid, topic, lang=lang, region=prefs[1])
 
     async def cmd_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.say(update, context, "help")
 
     async def cmd_platforms(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        lang = self.ui_lang(update)
+        lang = await self.ui_lang(update)
         buttons = [InlineKeyboardButton(p.name[:64], callback_data=callback_data(p.id, "ai-training", lang))
                    for p in self.engine.platforms()]
         rows = [buttons[i:i + 3] for i in range(0, min(len(buttons), 99), 3)]
@@ -259,7 +271,7 @@ class TelegramBot:
         if pid is None:
             await self.say(update, context, "platform_not_found", name=name)
             return
-        lang, region = self.prefs(update)
+        lang, region = await self.prefs(update)
         answer = self.engine.answer_for(pid, "ai-training", lang=lang or tg_lang(update.effective_user) or "en",
                                         region=region)
         await self.send_answer(update, context, answer, update.effective_message)
@@ -273,7 +285,7 @@ class TelegramBot:
             return
         if await self.rate_limited(update, context):
             return
-        await self.send_letter(update, context, pid, self.ui_lang(update))
+        await self.send_letter(update, context, pid, await self.ui_lang(update))
 
     async def send_letter(self, update: Update, context: ContextTypes.DEFAULT_TYPE, pid: str, lang: str) -> None:
         rendered = core_render.objection_letter(pid, FMT, lang)
@@ -288,9 +300,9 @@ class TelegramBot:
             return
         chat = update.effective_chat
         if chat.type == Chat.PRIVATE:
-            self.store.update_user(SURFACE, update.effective_user.id, **{field: value})
+            await self.store.update_user(SURFACE, update.effective_user.id, **{field: value})
         elif await self.is_admin(update, context):
-            self.store.update_chat(SURFACE, chat.id, **{field: value})
+            await self.store.update_chat(SURFACE, chat.id, **{field: value})
         else:
             await self.say(update, context, "tg_admin_only")
             return
@@ -298,7 +310,7 @@ class TelegramBot:
             await self.say(update, context, "lang_set", lang=value)
         else:
             await self.say(update, context, "region_set",
-                           region=core_render.text(f"region_{value}", self.ui_lang(update)))
+                           region=core_render.text(f"region_{value}", await self.ui_lang(update)))
 
     async def cmd_lang(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self._setting(update, context, "lang", LANGS)
@@ -308,13 +320,13 @@ class TelegramBot:
 
     async def cmd_forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat, user = update.effective_chat, update.effective_user
-        lang = self.ui_lang(update)  # the language to say it in, before it is erased
+        lang = await self.ui_lang(update)  # the language to say it in, before it is erased
         if chat.type != Chat.PRIVATE and await self.is_admin(update, context):
-            erased = self.store.forget_chat(SURFACE, chat.id)
+            erased = await self.store.forget_chat(SURFACE, chat.id)
         else:
-            erased = self.store.forget_user(SURFACE, user.id) if user else False
+            erased = await self.store.forget_user(SURFACE, user.id) if user else False
             if chat.type == Chat.PRIVATE:
-                erased = self.store.forget_chat(SURFACE, chat.id) or erased
+                erased = await self.store.forget_chat(SURFACE, chat.id) or erased
         await self.say(update, context, "forget_done" if erased else "forget_nothing", lang=lang)
 
     async def cmd_faq(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -330,14 +342,14 @@ class TelegramBot:
             await self.say(update, context, "faq_admin_only")
             return
         if action == "post":
-            index = core_render.platform_index(FMT, self.ui_lang(update))
+            index = core_render.platform_index(FMT, await self.ui_lang(update))
             await self.send(context, chat.id, list(index.chunks) or [index.text])
             return
-        self.store.update_chat(SURFACE, chat.id, faq=action == "on")
+        await self.store.update_chat(SURFACE, chat.id, faq=action == "on")
         if action == "off":
             await self.say(update, context, "faq_off")
             return
-        lang = self.ui_lang(update)
+        lang = await self.ui_lang(update)
         text = self.text("faq_on", lang)
         if not await self.sees_all_messages(chat.id, context):  # privacy mode: tell the admin what to change
             text += "\n\n" + self.text("tg_faq_privacy_hint", lang, bot=f"@{context.bot.username}")
@@ -347,7 +359,7 @@ class TelegramBot:
     async def on_private_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if await self.rate_limited(update, context):
             return
-        answer = self.ask(update, update.message.text)
+        answer = await self.ask(update, update.message.text)
         await self.send_answer(update, context, answer)
 
     async def on_group_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -363,12 +375,12 @@ class TelegramBot:
             if not text:
                 await self.say(update, context, "help")
                 return
-            answer = self.ask(update, text, in_group=True, addressed=True)
+            answer = await self.ask(update, text, in_group=True, addressed=True)
             await self.send_answer(update, context, answer, msg)
             return
-        if not self.store.chat(SURFACE, chat.id).faq:
+        if not (await self.store.chat(SURFACE, chat.id)).faq:
             return  # chatter: never answered unless an admin turned the group FAQ on
-        answer = self.ask(update, text, in_group=True, addressed=False)
+        answer = await self.ask(update, text, in_group=True, addressed=False)
         if answer.status != "answer":
             return  # overheard: abstain and clarify send nothing
         if not self.faq_user_rate.allow((chat.id, user.id)):
@@ -394,7 +406,7 @@ class TelegramBot:
         await cq.answer()
         if await self.rate_limited(update, context):
             return
-        answer = self.engine.answer_for(platform.id, topic, lang=lang, region=self.prefs(update)[1])
+        answer = self.engine.answer_for(platform.id, topic, lang=lang, region=(await self.prefs(update))[1])
         in_group = isinstance(cq.message, Message) and cq.message.chat.type != Chat.PRIVATE
         await self.send_answer(update, context, answer, cq.message if in_group else None)
 
@@ -402,7 +414,7 @@ class TelegramBot:
         """`@bot linkedin` in any chat: up to 10 answers as articles."""
         iq = update.inline_query
         text = iq.query.strip()[:200]
-        stored = self.store.user(SURFACE, iq.from_user.id)
+        stored = await self.store.user(SURFACE, iq.from_user.id)
         lang = stored.lang or tg_lang(iq.from_user) or "en"
         picks: list[tuple[str, str]] = []
         if text:
@@ -447,27 +459,36 @@ class TelegramBot:
         """A group became a supergroup: its settings follow it to the new chat id."""
         msg = update.effective_message
         if msg.migrate_to_chat_id:
-            self.store.migrate_chat(SURFACE, msg.chat.id, msg.migrate_to_chat_id)
+            await self.store.migrate_chat(SURFACE, msg.chat.id, msg.migrate_to_chat_id)
         elif msg.migrate_from_chat_id:
-            self.store.migrate_chat(SURFACE, msg.migrate_from_chat_id, msg.chat.id)
+            await self.store.migrate_chat(SURFACE, msg.migrate_from_chat_id, msg.chat.id)
 
     async def on_my_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Removed from a group: forget its settings."""
         change = update.my_chat_member
         if change.new_chat_member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED) \
                 and change.chat.type != Chat.PRIVATE:
-            self.store.forget_chat(SURFACE, change.chat.id)
+            await self.store.forget_chat(SURFACE, change.chat.id)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log without the token; tell the user with a short apology when they were talking to the bot."""
         err = context.error
-        detail = "".join(traceback.format_exception(type(err), err, err.__traceback__)) if err else "?"
-        log.error("update failed: %s", self.redact(detail))
+        if isinstance(err, Forbidden):  # blocked by the user, removed from the group: expected, no traceback
+            log.warning("Telegram refused a reply (403): %s", self.redact(str(err)))
+            return
+        if isinstance(err, RetryAfter):
+            log.warning("Telegram flood limit: a reply was dropped (retry after %s s)", err.retry_after)
+            return
+        if isinstance(err, StoreUnavailable):
+            log.warning("update not completed: %s", err)
+        else:
+            detail = "".join(traceback.format_exception(type(err), err, err.__traceback__)) if err else "?"
+            log.error("update failed: %s", self.redact(detail))
         if not isinstance(update, Update):
             return
         try:
             if update.callback_query is not None:
-                await update.callback_query.answer(self.text("apology", self.ui_lang(update), fmt="plain"))
+                await update.callback_query.answer(self.text("apology", await self.ui_lang(update), fmt="plain"))
                 return
             msg, chat = update.effective_message, update.effective_chat
             if msg is None or chat is None or update.inline_query is not None:
@@ -486,12 +507,15 @@ def build_application(settings: Settings, *, engine: Engine | None = None, store
     """The configured Application. `request` (a telegram.request.BaseRequest) replaces HTTP, for tests."""
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
     secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
-    handlers = TelegramBot(engine or get_engine(), store or Store.open(settings.database_url),
-                           redact=Redactor(token, secret), **bot_options)
+    handlers = TelegramBot(engine or get_engine(), store, redact=Redactor(token, secret), **bot_options)
+    handlers.settings = settings
     builder = (ApplicationBuilder().token(token)
                .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
-               .rate_limiter(AIORateLimiter(max_retries=MAX_RETRIES))
-               .post_init(handlers.post_init))
+               .rate_limiter(ChatRateLimiter(max_retries=MAX_RETRIES, max_retry_after=settings.telegram_max_retry_after))
+               .concurrent_updates(ChatUpdateProcessor(settings.telegram_max_concurrent_updates,
+                                                       settings.telegram_chat_queue))
+               .post_init(handlers.post_init)
+               .post_shutdown(handlers.post_shutdown))
     if settings.telegram_base_url:
         base = settings.telegram_base_url
         builder = builder.base_url(base)
@@ -513,9 +537,8 @@ def run(settings: Settings) -> int:
     token = settings.telegram_bot_token.get_secret_value()
     redact = redact_in_logs(token, settings.telegram_webhook_secret.get_secret_value()
                             if settings.telegram_webhook_secret else None)
-    store = Store.open(settings.database_url)
     try:
-        app = build_application(settings, engine=get_engine(), store=store)
+        app = build_application(settings, engine=get_engine())
         stop_signals = (signal.SIGINT, signal.SIGTERM) if threading.current_thread() is threading.main_thread() else None
         if settings.telegram_webhook_url:
             secret = (settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret
@@ -530,10 +553,11 @@ def run(settings: Settings) -> int:
     except InvalidToken:
         log.error("Telegram refused the bot token (check TELEGRAM_BOT_TOKEN)")
         return 1
+    except StoreError as exc:
+        log.error("%s", redact(str(exc)))
+        return 1
     except Exception as exc:  # noqa: BLE001 - report without a traceback that could carry the token
         log.error("the Telegram adapter stopped: %s", redact(repr(exc)))
         return 1
-    finally:
-        store.close()
     log.info("Telegram adapter stopped")
     return 0

@@ -107,6 +107,19 @@ class FakeDiscordRest:
         return [r.json for r in self.requests
                 if r.method == "POST" and r.path.endswith("/callback") and r.status < 300]
 
+    def replies(self) -> list[dict]:
+        """What the member sees, in order: callback messages (type 4 and 7 data) and followups after a deferral
+        (type 5 is only the 'thinking...' placeholder)."""
+        out = []
+        for r in self.requests:
+            if r.method != "POST" or r.status >= 300:
+                continue
+            if r.path.endswith("/callback") and (r.json or {}).get("type") in (4, 7):
+                out.append(r.json.get("data") or {})
+            elif re.fullmatch(r"/webhooks/\d+/[^/]+", r.path):
+                out.append(r.json or {})
+        return out
+
     # canned objects ----------------------------------------------------------------------------------------
     def bot_user(self) -> dict:
         return {"id": str(BOT_ID), "username": "optout", "discriminator": "0", "global_name": "Opt-out bot",
