@@ -27,7 +27,7 @@ from telegram.error import Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler, ChatMemberHandler,
                           CommandHandler, ContextTypes, Defaults, InlineQueryHandler, MessageHandler, filters)
 
-from bot.adapters.tg_concurrency import ChatRateLimiter, ChatUpdateProcessor
+from bot.adapters.tg_concurrency import ChatRateLimiter, ChatUpdateProcessor, retry_seconds
 from bot.config import Redactor, Settings, redact_in_logs
 from bot.core import render as core_render
 from bot.core.engine import Answer, Engine, Query, get_engine
@@ -477,7 +477,7 @@ class TelegramBot:
             log.warning("Telegram refused a reply (403): %s", self.redact(str(err)))
             return
         if isinstance(err, RetryAfter):
-            log.warning("Telegram flood limit: a reply was dropped (retry after %s s)", err.retry_after)
+            log.warning("Telegram flood limit: a reply was dropped (retry after %.0f s)", retry_seconds(err))
             return
         if isinstance(err, StoreUnavailable):
             log.warning("update not completed: %s", err)

@@ -5,8 +5,9 @@ updates of one chat in order, one at a time. A chat with more than `per_chat_que
 dropped: a flooding group loses its own excess instead of queueing it in front of everyone else.
 
 ChatRateLimiter is PTB's AIORateLimiter policy (30 messages/s for the bot, 20 a minute per group, retries on 429)
-with one change: a 429 (RetryAfter) pauses only the chat it was for. AIORateLimiter pauses every request of the
-bot until the retry time, so one group's 429 froze all chats.
+with two changes: a 429 (RetryAfter) pauses only the chat it was for (AIORateLimiter pauses every request of the
+bot until the retry time, so one group's 429 froze all chats), and groups together may use only part of the
+bot's 30 messages/s, so a private chat's reply never queues behind group floods in the overall limiter.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import warnings
 from typing import Any
 
 from aiolimiter import AsyncLimiter
@@ -22,6 +24,14 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
 
 log = logging.getLogger("bot.telegram")
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """RetryAfter.retry_after in seconds (an int today, a timedelta in a later PTB), without the deprecation note."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        after = exc.retry_after
+    return after.total_seconds() if hasattr(after, "total_seconds") else float(after)
 
 
 def chat_key(update: object) -> object | None:
@@ -48,6 +58,7 @@ class ChatUpdateProcessor(BaseUpdateProcessor):
         self._running = asyncio.Semaphore(max_concurrent) if max_concurrent else None
         self._chats: dict[object, list] = {}  # key -> [lock, updates admitted (running + waiting)]
         self.dropped = 0
+        self.processed = 0
         self._dropped_by_chat: dict[object, int] = {}
         self._last_drop_log = 0.0
 
@@ -61,6 +72,7 @@ class ChatUpdateProcessor(BaseUpdateProcessor):
         key = chat_key(update)
         if key is None:
             async with self._running:
+                self.processed += 1
                 await coroutine
             return
         entry = self._chats.get(key)
@@ -73,7 +85,11 @@ class ChatUpdateProcessor(BaseUpdateProcessor):
         entry[1] += 1
         try:
             async with entry[0], self._running:
+                self.processed += 1
                 await coroutine
+        except asyncio.CancelledError:
+            coroutine.close()  # cancelled while waiting its turn (shutdown): it never ran
+            raise
         finally:
             entry[1] -= 1
             if entry[1] == 0 and self._chats.get(key) is entry:
@@ -96,8 +112,12 @@ class ChatRateLimiter(BaseRateLimiter[int]):
     """Flood limits as AIORateLimiter, but a RetryAfter (429) delays only requests to the same chat."""
 
     def __init__(self, overall_max_rate: float = 30, overall_time_period: float = 1, group_max_rate: float = 20,
-                 group_time_period: float = 60, max_retries: int = 5, max_retry_after: float = 60.0):
+                 group_time_period: float = 60, max_retries: int = 5, max_retry_after: float = 60.0,
+                 all_groups_max_rate: float = 20):
         self._base = AsyncLimiter(overall_max_rate, overall_time_period) if overall_max_rate else None
+        # all groups together get at most this many messages a second of the bot's overall budget, so that
+        # private chats always find room in the overall limiter instead of queueing behind group floods
+        self._all_groups = AsyncLimiter(all_groups_max_rate, 1) if all_groups_max_rate else None
         self._group_rate, self._group_period = group_max_rate, group_time_period
         self._groups: dict[object, AsyncLimiter] = {}
         self._paused_until: dict[object, float] = {}  # chat -> loop time until which its requests wait
@@ -138,12 +158,12 @@ class ChatRateLimiter(BaseRateLimiter[int]):
                     self._paused_until.pop(chat, None)
             group = self._group(chat) if chat is not None else None
             async with (group or contextlib.nullcontext()), \
+                    (self._all_groups if (group and self._all_groups) else contextlib.nullcontext()), \
                     (self._base if (self._base and chat is not None) else contextlib.nullcontext()):
                 try:
                     return await callback(*args, **kwargs)
                 except RetryAfter as exc:
-                    after = exc.retry_after if isinstance(exc.retry_after, (int, float)) \
-                        else exc.retry_after.total_seconds()
+                    after = retry_seconds(exc)
                     if attempt == retries or after > self.max_retry_after:
                         log.warning("Telegram flood limit for chat %s (%s): retry after %.0f s; giving up",
                                     chat, endpoint, after)

@@ -172,6 +172,7 @@ class Store:
         self._secrets = [s for s in secrets if s]
         self._down_until = 0.0  # monotonic time until which calls skip the database
         self._down_reason: str | None = None
+        self._last_error: str | None = None
         self.dialect = engine.dialect.name
 
     # ------------------------------------------------------------------------------------------ opening
@@ -290,6 +291,11 @@ class Store:
 
     def _failed(self, e: BaseException, what: str) -> None:
         reason = "no answer in time" if isinstance(e, (asyncio.TimeoutError, TimeoutError)) else self._describe(e)
+        if self._sqlite_path is not None and (_is_locked(e) or reason == "no answer in time"):
+            # another process holds SQLite's write lock: this call failed, the file is not down
+            log.info("settings %s waited too long for SQLite's lock (%s)", what, reason)
+            self._last_error = reason
+            return
         first = self._down_reason is None
         self._down_until = time.monotonic() + self.options.retry_after
         self._down_reason = reason
@@ -330,7 +336,7 @@ class Store:
                         out.append(result.all() if result.returns_rows else result.rowcount)
         except (asyncio.TimeoutError, TimeoutError, SQLAlchemyError, OSError) as e:
             self._failed(e, what)
-            raise StoreUnavailable(f"settings could not be saved ({self._down_reason})") from None
+            raise StoreUnavailable(f"settings could not be saved ({self._down_reason or self._last_error})") from None
         self._ok()
         return out
 
