@@ -300,7 +300,7 @@ class Store:
         self._down_until = time.monotonic() + self.options.retry_after
         self._down_reason = reason
         if first:
-            log.warning("settings store unavailable (%s: %s); using default settings, retrying every %.0f s",
+            log.warning("settings store unavailable (%s: %s); using default settings, retrying every %.1f s",
                         what, reason, self.options.retry_after)
 
     def _ok(self) -> None:
@@ -309,14 +309,30 @@ class Store:
             self._down_reason = None
         self._down_until = 0.0
 
+    @staticmethod
+    async def _bounded(coro, seconds: float):
+        """Await `coro` for at most `seconds`. On timeout it is cancelled and left to finish in the background: a
+        driver's cleanup of a cancelled query (psycopg sends a cancel request and waits for it) must not make the
+        caller wait as well. Raises TimeoutError."""
+        task = asyncio.ensure_future(coro)
+        done, _ = await asyncio.wait({task}, timeout=seconds)
+        if task in done:
+            return task.result()
+        task.cancel()
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())  # retrieved: no 'never retrieved' noise
+        raise TimeoutError
+
     async def _read(self, stmt, default, convert):
         """A read: the defaults when the database is down or slow (answers never wait for settings)."""
         if not self.available():
             return default
+
+        async def run():
+            async with self._engine.connect() as conn:
+                return (await conn.execute(stmt)).all()
+
         try:
-            async with asyncio.timeout(self.options.read_timeout):
-                async with self._engine.connect() as conn:
-                    rows = (await conn.execute(stmt)).all()
+            rows = await self._bounded(run(), self.options.read_timeout)
         except (asyncio.TimeoutError, TimeoutError, SQLAlchemyError, OSError) as e:
             self._failed(e, "read")
             return default
@@ -327,13 +343,16 @@ class Store:
         """One transaction; returns each statement's result rows (or rowcount). StoreUnavailable when it fails."""
         if not self.available():
             raise StoreUnavailable(f"settings store unavailable ({self._down_reason}); try again in a moment")
+        async def run():
+            async with self._writer.begin() as conn:
+                out = []
+                for stmt in stmts:
+                    result = await conn.execute(stmt)
+                    out.append(result.all() if result.returns_rows else result.rowcount)
+                return out
+
         try:
-            async with asyncio.timeout(self.options.write_timeout):
-                async with self._writer.begin() as conn:
-                    out = []
-                    for stmt in stmts:
-                        result = await conn.execute(stmt)
-                        out.append(result.all() if result.returns_rows else result.rowcount)
+            out = await self._bounded(run(), self.options.write_timeout)
         except (asyncio.TimeoutError, TimeoutError, SQLAlchemyError, OSError) as e:
             self._failed(e, what)
             raise StoreUnavailable(f"settings could not be saved ({self._down_reason or self._last_error})") from None
@@ -430,11 +449,13 @@ class Store:
         main file's free pages are zeroed by secure_delete). Best effort: a busy WAL is checkpointed later."""
         if self._sqlite_path is None:
             return
+        async def run():
+            async with self._engine.connect() as conn:
+                conn = await conn.execution_options(sqlite_no_begin=True)
+                await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
         try:
-            async with asyncio.timeout(self.options.write_timeout):
-                async with self._engine.connect() as conn:
-                    conn = await conn.execution_options(sqlite_no_begin=True)
-                    await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            await self._bounded(run(), self.options.write_timeout)
         except (asyncio.TimeoutError, TimeoutError, SQLAlchemyError, OSError) as e:
             log.info("WAL checkpoint after a forget postponed: %s", self._describe(e))
 

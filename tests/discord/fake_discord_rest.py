@@ -11,6 +11,7 @@ import asyncio
 import itertools
 import json
 import re
+import time
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -41,6 +42,7 @@ class Recorded:
     json: object
     headers: dict = field(repr=False, default_factory=dict)
     status: int = 200
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
 def _json(data, status: int = 200, headers: dict | None = None) -> web.Response:
