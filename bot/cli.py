@@ -168,7 +168,8 @@ def _run_all(settings) -> int:
         return run_console(_engine())
     if len(wanted) == 1:
         return cmd_run(argparse.Namespace(adapter=wanted[0]))
-    return supervise({name: [sys.executable, "-m", "bot.cli", "run", name] for name in wanted})
+    return supervise({name: [sys.executable, "-m", "bot.cli", "run", name] for name in wanted},
+                     max_restarts=settings.run_all_max_restarts)
 
 
 def supervise(commands: dict[str, list[str]], *, max_restarts: int = 5, backoff: float = 1.0,

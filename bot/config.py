@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     database_connect_timeout: float = Field(3.0, gt=0, le=120)
     database_retry_after: float = Field(5.0, ge=0, le=600)  # after a failure, skip the database this long
 
+    run_all_max_restarts: int = Field(5, ge=0, le=100)  # `run all`: restarts of a failing adapter, with back-off
+
     log_level: str = "INFO"
     log_message_text: bool = False  # DEBUG logs of the chat libraries carry message text, names and tokens
 
@@ -146,6 +148,29 @@ class RedactLogs(logging.Filter):
         return True
 
 
+# network failures and refusals the chat libraries log with a traceback, though nothing is broken in the bot
+EXPECTED_ERRORS = {"NetworkError", "TimedOut", "RetryAfter", "Forbidden", "ConnectError", "ConnectTimeout",
+                   "ReadTimeout", "ClientConnectorError", "ServerDisconnectedError", "RateLimited"}
+
+
+class QuietExpectedErrors(logging.Filter):
+    """Expected errors (403, 429, network) become one WARNING line without a traceback (review I-2); PTB's own
+    report of a failed start-up is dropped, since the adapter reports it in one line itself (review F-14)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(("telegram", "discord")) or not record.exc_info:
+            return True
+        exc = record.exc_info[1]
+        if exc is None or type(exc).__name__ not in EXPECTED_ERRORS:
+            return True
+        if "Bootstrap" in record.getMessage():
+            return False
+        record.msg, record.args = f"{record.getMessage()}: {type(exc).__name__}: {exc}", ()
+        record.exc_info, record.exc_text = None, None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 def redact_in_logs(*secrets: str | None) -> Redactor:
     """Make every root log handler redact these secrets too; returns the shared Redactor (add more to it later)."""
     root = logging.getLogger()
@@ -169,12 +194,14 @@ def setup_logging(settings: Settings) -> Redactor:
                       *url_secrets(settings.database_url))
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(QuietExpectedErrors())
     handler.addFilter(RedactLogs(redact))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
     # httpx logs every request URL, and Telegram URLs contain the token: keep it at WARNING.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # a line per plugin at every start
     quiet_chat_libraries(settings)
     return redact
 

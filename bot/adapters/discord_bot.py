@@ -70,7 +70,7 @@ def run(settings) -> int:
         return 0
     except StoreError as e:  # one line, password masked (DATABASE_URL)
         log.error("%s", e)
-        return 1
+        return e.exit_code
 
 
 async def _main(settings) -> int:

@@ -11,6 +11,7 @@ chat and answer and a per-user rate limit, and sends nothing for abstain/clarify
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import signal
@@ -23,7 +24,7 @@ from telegram import (BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeA
                       InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent,
                       LinkPreviewOptions, Message, MessageEntity, ReplyParameters, Update, User)
 from telegram.constants import ChatMemberStatus, ParseMode
-from telegram.error import Forbidden, InvalidToken, RetryAfter, TelegramError
+from telegram.error import Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler, ChatMemberHandler,
                           CommandHandler, ContextTypes, Defaults, InlineQueryHandler, MessageHandler, filters)
 
@@ -529,6 +530,11 @@ def build_application(settings: Settings, *, engine: Engine | None = None, store
     return app
 
 
+async def _check_store(settings: Settings) -> None:
+    store = await Store.open(settings.database_url, settings)
+    await store.close()
+
+
 def run(settings: Settings) -> int:
     """`optout-bot run telegram`: long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set. Blocks; SIGTERM -> 0."""
     if settings.telegram_bot_token is None:
@@ -537,6 +543,11 @@ def run(settings: Settings) -> int:
     token = settings.telegram_bot_token.get_secret_value()
     redact = redact_in_logs(token, settings.telegram_webhook_secret.get_secret_value()
                             if settings.telegram_webhook_secret else None)
+    try:
+        asyncio.run(_check_store(settings))  # refuse a bad or unreachable database before going online
+    except StoreError as exc:
+        log.error("%s", redact(str(exc)))
+        return exc.exit_code
     try:
         app = build_application(settings, engine=get_engine())
         stop_signals = (signal.SIGINT, signal.SIGTERM) if threading.current_thread() is threading.main_thread() else None
@@ -553,9 +564,13 @@ def run(settings: Settings) -> int:
     except InvalidToken:
         log.error("Telegram refused the bot token (check TELEGRAM_BOT_TOKEN)")
         return 1
+    except (NetworkError, TimedOut) as exc:
+        log.error("cannot reach the Telegram Bot API at %s (%s): check the network or TELEGRAM_BASE_URL",
+                  settings.telegram_base_url or "api.telegram.org", redact(str(exc)))
+        return 1
     except StoreError as exc:
         log.error("%s", redact(str(exc)))
-        return 1
+        return exc.exit_code
     except Exception as exc:  # noqa: BLE001 - report without a traceback that could carry the token
         log.error("the Telegram adapter stopped: %s", redact(repr(exc)))
         return 1

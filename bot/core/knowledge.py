@@ -254,14 +254,35 @@ def _msg(err: dict) -> str:
     return f"{loc}: {msg}" if loc else msg
 
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x faster: start-up time
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml is ~10x faster: start-up time
+    """Refuses a mapping that repeats a key: YAML would silently keep the last value (review F-9)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, (str, int, float, bool)) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _UniqueKeyLoader.construct_mapping)
+_YAML_LOADER = _UniqueKeyLoader
 
 
 def _read(path: Path, rel: str, problems: list[str]):
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+    except yaml.constructor.ConstructorError as e:
+        problems.append(f"{rel}:{e.problem_mark.line + 1 if e.problem_mark else '?'}: {e.problem}")
+        return None
     except (yaml.YAMLError, UnicodeDecodeError) as e:
         problems.append(f"{rel}: not valid YAML: {str(e).splitlines()[0]}")
+        return None
+    except OSError as e:  # a folder named x.yaml, no permission...
+        problems.append(f"{rel}: cannot read: {e.strerror}")
         return None
     if not isinstance(data, dict):
         problems.append(f"{rel}: expected a mapping at the top")

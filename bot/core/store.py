@@ -60,7 +60,12 @@ class UserSettings:
 
 
 class StoreError(Exception):
-    """The store cannot be used as configured (bad DATABASE_URL, read-only database...). One line, no secret."""
+    """The store cannot be used as configured (bad DATABASE_URL, read-only database...). One line, no secret.
+    exit_code: 2 when the setting itself is wrong, 1 when the database cannot be used right now."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 class StoreUnavailable(StoreError):
@@ -127,9 +132,9 @@ def _sqlalchemy_url(url: str):
             else:
                 u = make_url(url)
         except (ArgumentError, ValueError) as e:
-            raise StoreError(f"DATABASE_URL: cannot parse {redact_url(url)!r}: {e}") from None
+            raise StoreError(f"DATABASE_URL: cannot parse {redact_url(url)!r}: {e}", exit_code=2) from None
         return u.set(drivername="postgresql+psycopg_async"), None
-    raise StoreError(f"DATABASE_URL: unsupported scheme {scheme!r} (use sqlite:///path or postgresql://...)")
+    raise StoreError(f"DATABASE_URL: unsupported scheme {scheme!r} (use sqlite:///path or postgresql://...)", exit_code=2)
 
 
 def _secure_sqlite_file(path: str) -> None:
@@ -144,11 +149,11 @@ def _secure_sqlite_file(path: str) -> None:
         if p.stat().st_mode & 0o077:
             os.chmod(p, 0o600)
     except FileExistsError:
-        raise StoreError(f"DATABASE_URL: {p.parent} is a file, not a folder") from None
+        raise StoreError(f"DATABASE_URL: {p.parent} is a file, not a folder", exit_code=2) from None
     except NotADirectoryError:
-        raise StoreError(f"DATABASE_URL: a part of {p.parent} is a file, not a folder") from None
+        raise StoreError(f"DATABASE_URL: a part of {p.parent} is a file, not a folder", exit_code=2) from None
     except IsADirectoryError:
-        raise StoreError(f"DATABASE_URL: {p} is a folder, not a database file") from None
+        raise StoreError(f"DATABASE_URL: {p} is a folder, not a database file", exit_code=2) from None
     except PermissionError as e:
         raise StoreError(f"DATABASE_URL: no permission to create or open {e.filename or p} "
                          f"(make the folder writable by this user)") from None
