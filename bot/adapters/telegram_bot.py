@@ -239,7 +239,7 @@ class TelegramBot:
         await self.say(update, context, "welcome", lang=lang, markup=InlineKeyboardMarkup(examples) if examples else None)
 
     async def deep_link(self, update: Update, payload: str) -> Answer | None:
-        parts = payload.split("__")
+        parts = payload[:64].split("__")  # Telegram's own limit for a start payload; a forged one is cut (F-16)
         pid = parts[0] if self.engine.platform(parts[0]) is not None else self.engine.find_platform(parts[0].replace("_", " "))
         if pid is None:
             return None
@@ -393,16 +393,19 @@ class TelegramBot:
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         cq = update.callback_query
         parts = (cq.data or "").split(CB_SEP)
-        if len(parts) == 3 and parts[0] == "l" and self.engine.platform(parts[1]) is not None and cq.message is not None:
+        if len(parts) == 3 and parts[0] == "l" and self.engine.platform(parts[1]) is not None \
+                and parts[1] != "general" and cq.message is not None:  # general has no objection letter (F-11)
             await cq.answer()
             if not await self.rate_limited(update, context):
                 await self.send_letter(update, context, parts[1], parts[2] if parts[2] in LANGS else "en")
             return
         platform = self.engine.platform(parts[1]) if len(parts) == 4 and parts[0] == "a" else None
-        if platform is None or cq.message is None:
-            await cq.answer()
+        if platform is None or cq.message is None or (platform.id == "general" and parts[2] not in platform.topics):
+            # forged or stale data (or a button of an inline-mode message): a polite note, never an error (F-11)
+            name = (parts[1] if len(parts) > 1 else cq.data or "")[:40]
+            await cq.answer(self.text("platform_not_found", await self.ui_lang(update), fmt="plain", name=name))
             return
-        topic = parts[2] if parts[2] in platform.topics or platform.id == "general" else "ai-training"
+        topic = parts[2] if parts[2] in platform.topics else "ai-training"
         lang = parts[3] if parts[3] in LANGS else "en"
         await cq.answer()
         if await self.rate_limited(update, context):
@@ -426,7 +429,7 @@ class TelegramBot:
             if found.status != "abstain":
                 lang = found.lang
             picks += [(c.platform, "ai-training") for c in found.candidates if found.status == "clarify"]
-        picks += [(c.platform, "ai-training") for c in self.engine.suggest(text, limit=10)]
+        picks += [(c.platform, "ai-training") for c in self.engine.suggest(text[:100], limit=10)]
         results, seen = [], set()
         for pid, topic in picks:
             if (pid, topic) in seen or len(results) >= 10:

@@ -201,7 +201,7 @@ class OptoutMixin:
     # slash commands -------------------------------------------------------------------------------------------
     def complete_platform(self, current: str) -> list[app_commands.Choice[str]]:
         try:
-            found = self.engine.suggest(current or "", limit=25)
+            found = self.engine.suggest((current or "")[:100], limit=25)  # declared max 100; forged may be longer
         except Exception:
             log.exception("autocomplete failed")
             return []
@@ -209,6 +209,9 @@ class OptoutMixin:
 
     async def cmd_optout(self, interaction: discord.Interaction, platform: str, topic: str) -> None:
         lang, region, ui = await self.prefs(interaction.user.id, interaction.locale)
+        platform = platform[:100]
+        if topic not in commands.TOPICS:  # discord.py does not check choices: a forged value gets the usage (F-11)
+            return await self.say(interaction, t("optout_usage", ui))
 
         def work() -> Reply:
             pid = platform if platform in self.engine.kb.platforms else self.engine.find_platform(platform)
@@ -221,6 +224,7 @@ class OptoutMixin:
     async def cmd_letter(self, interaction: discord.Interaction, platform: str) -> None:
         """/letter: a GDPR Art. 21 objection letter in a copyable block, with the platform's objection links."""
         _, _, ui = await self.prefs(interaction.user.id, interaction.locale)
+        platform = platform[:100]
         pid = platform if platform in self.engine.kb.platforms else self.engine.find_platform(platform)
         if pid is None or pid == "general":
             return await self.say(interaction, t("platform_not_found", ui, name=platform[:100]))
