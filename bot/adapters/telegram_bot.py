@@ -12,6 +12,7 @@ chat and answer and a per-user rate limit, and sends nothing for abstain/clarify
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import signal
@@ -32,6 +33,8 @@ from bot.adapters.tg_concurrency import ChatRateLimiter, ChatUpdateProcessor, re
 from bot.config import Redactor, Settings, redact_in_logs
 from bot.core import render as core_render
 from bot.core.engine import Answer, Engine, Query, get_engine
+from bot.core.knowledge import KnowledgeError
+from bot.core.reload import reload_knowledge
 from bot.core.store import Store, StoreError, StoreUnavailable
 from bot.core.throttle import Cooldown, RateLimit
 
@@ -83,7 +86,8 @@ class TelegramBot:
         new_msg = filters.UpdateType.MESSAGE
         commands = {"start": self.cmd_start, "help": self.cmd_help, "platforms": self.cmd_platforms,
                     "optout": self.cmd_optout, "lang": self.cmd_lang, "region": self.cmd_region,
-                    "forget": self.cmd_forget, "faq": self.cmd_faq, "letter": self.cmd_letter}
+                    "forget": self.cmd_forget, "faq": self.cmd_faq, "letter": self.cmd_letter,
+                    "reload": self.cmd_reload}
         for name, callback in commands.items():
             app.add_handler(CommandHandler(name, callback, filters=new_msg))
         app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
@@ -101,6 +105,9 @@ class TelegramBot:
         if self.store is None:
             self.store = await Store.open(self.settings.database_url, self.settings)
             self._own_store = True
+        if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGHUP"):
+            with contextlib.suppress(NotImplementedError, RuntimeError):  # `kill -HUP`: reload the knowledge base
+                asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, lambda: app.create_task(self.reload()))
         for scope, names in ((BotCommandScopeAllPrivateChats(), PRIVATE_COMMANDS),
                              (BotCommandScopeAllGroupChats(), GROUP_COMMANDS)):
             for lang in LANGS:
@@ -109,6 +116,30 @@ class TelegramBot:
                     await app.bot.set_my_commands(cmds, scope=scope, language_code=None if lang == "en" else lang)
                 except TelegramError as exc:
                     log.warning("setMyCommands failed: %s", self.redact(str(exc)))
+
+    async def reload(self) -> str:
+        """Load the knowledge base again (SIGHUP, /reload). A broken one is refused whole: the old one keeps
+        serving. Returns a one-line report for the operator."""
+        try:
+            self.engine = await asyncio.to_thread(reload_knowledge)
+        except KnowledgeError as e:
+            report = (f"knowledge base NOT reloaded, the old one keeps serving: {e.problems[0] if e.problems else '?'}"
+                      + (f" (and {len(e.problems) - 1} more)" if len(e.problems) > 1 else ""))
+            log.warning("%s", report)
+            return report
+        report = f"knowledge base reloaded: {len(self.engine.platforms())} platforms"
+        log.info("%s", report)
+        return report
+
+    async def cmd_reload(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/reload, for the owner (TELEGRAM_OWNER_ID) in a private chat; anyone else gets the help."""
+        owner = self.settings.telegram_owner_id if self.settings else None
+        user, chat = update.effective_user, update.effective_chat
+        if owner is None or user is None or user.id != owner or chat.type != Chat.PRIVATE:
+            await self.cmd_help(update, context)
+            return
+        report = await self.reload()  # an operator's tool: the report is in English, like the logs
+        await context.bot.send_message(chat.id, core_render.escape_telegram(report), parse_mode=ParseMode.HTML)
 
     async def post_shutdown(self, app: Application) -> None:
         if self._own_store and self.store is not None:
@@ -533,6 +564,19 @@ def build_application(settings: Settings, *, engine: Engine | None = None, store
     return app
 
 
+def cap_webhook_body(max_bytes: int) -> None:
+    """The webhook listener (tornado) buffers bodies up to 100 MB before PTB even checks the secret token (review
+    F-20). Give its HTTPServer a body cap: a longer Content-Length closes the connection before the body is read.
+    PTB offers no setting for it, so its module's HTTPServer is wrapped (python-telegram-bot 22.x)."""
+    import functools
+
+    from telegram.ext._utils import webhookhandler
+    from tornado.httpserver import HTTPServer
+
+    webhookhandler.HTTPServer = functools.partial(HTTPServer, max_body_size=max_bytes,
+                                                  max_buffer_size=max(max_bytes, 1 << 20))
+
+
 async def _check_store(settings: Settings) -> None:
     store = await Store.open(settings.database_url, settings)
     await store.close()
@@ -555,6 +599,7 @@ def run(settings: Settings) -> int:
         app = build_application(settings, engine=get_engine())
         stop_signals = (signal.SIGINT, signal.SIGTERM) if threading.current_thread() is threading.main_thread() else None
         if settings.telegram_webhook_url:
+            cap_webhook_body(settings.telegram_webhook_max_body)
             secret = (settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret
                       else secrets.token_urlsafe(32))
             redact.secrets.append(secret)
