@@ -38,23 +38,26 @@ class FloodResult:
 
     @property
     def updates_per_second(self) -> float:
-        return self.updates_processed / self.seconds if self.seconds else 0.0
+        """Updates handled (a handler ran, or the flood excess was dropped) per second."""
+        return (self.updates_processed + self.updates_dropped) / self.seconds if self.seconds else 0.0
 
     def summary(self) -> str:
         lat = self.private_latencies
         return (f"{self.updates_pushed} updates pushed, {self.updates_processed} processed, {self.updates_dropped} "
                 f"dropped (flood excess), {self.replies} replies in {self.seconds:.1f} s = "
-                f"{self.updates_per_second:.0f} updates/s; private user: {len(lat)} answers, p50 "
+                f"{self.updates_per_second:.0f} updates handled/s; private user: {len(lat)} answers, p50 "
                 f"{percentile(lat, 50) * 1000:.0f} ms, p99 {percentile(lat, 99) * 1000:.0f} ms, max "
                 f"{max(lat, default=float('nan')) * 1000:.0f} ms; errors {len(self.errors)}")
 
 
 async def telegram_flood(tmp_dir: str, *, groups: int = 10, users_per_group: int = 5, per_user: int = 10,
                          private_questions: int = 10, private_every: float = 0.1, fault: str | None = None,
-                         retry_after: int = 3) -> FloodResult:
+                         retry_after: int = 3, flood_limits: bool = True) -> FloodResult:
     """`groups` x `users_per_group` members each send `per_user` messages to the bot in their group (mentions
     with a question, and /help), as fast as they can; meanwhile one user in a private chat asks a question every
-    `private_every` seconds. fault="429": the first group reply gets a 429 with `retry_after`."""
+    `private_every` seconds. fault="429": the first group reply gets a 429 with `retry_after`. flood_limits=False:
+    no Telegram flood limits (30/s, 20/min per group), to measure what the process itself can handle."""
+    from bot.adapters.tg_concurrency import ChatRateLimiter
     from bot.adapters.telegram_bot import build_application
     from bot.core.engine import Query, get_engine
     from bot.core.render import render
@@ -67,7 +70,9 @@ async def telegram_flood(tmp_dir: str, *, groups: int = 10, users_per_group: int
     api = FakeBotAPI().start()
     db = f"sqlite:///{tmp_dir}/flood.sqlite3"
     store = await Store.open(db)
-    app = build_application(make_settings(api, db), engine=engine, store=store, user_rate=(10_000, 60.0))
+    limiter = None if flood_limits else ChatRateLimiter(0, 1, 0, 60, max_retries=0, all_groups_max_rate=0)
+    app = build_application(make_settings(api, db), engine=engine, store=store, user_rate=(10_000, 60.0),
+                            rate_limiter=limiter)
     result = FloodResult()
     errors = result.errors
 
@@ -110,6 +115,11 @@ async def telegram_flood(tmp_dir: str, *, groups: int = 10, users_per_group: int
 
         await asyncio.gather(push_flood(), ask_privately())
         result.updates_pushed += len(flood) + private_questions
+        if not flood_limits:  # wait for every update to be handled (run or dropped)
+            deadline = time.monotonic() + 120
+            while app.update_processor.processed + app.update_processor.dropped < result.updates_pushed \
+                    and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
         sent = await api.await_for("sendMessage", lambda p: p.get("chat_id") == PRIVATE_USER,
                                    count=private_questions * private_chunks, timeout=60)
         firsts = [c.at for c in sent][::private_chunks]

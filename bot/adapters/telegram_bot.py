@@ -538,7 +538,7 @@ class TelegramBot:
 
 # ---------------------------------------------------------------------- application
 def build_application(settings: Settings, *, engine: Engine | None = None, store: Store | None = None,
-                      request=None, **bot_options) -> Application:
+                      request=None, rate_limiter=None, **bot_options) -> Application:
     """The configured Application. `request` (a telegram.request.BaseRequest) replaces HTTP, for tests."""
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
     secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
@@ -546,7 +546,8 @@ def build_application(settings: Settings, *, engine: Engine | None = None, store
     handlers.settings = settings
     builder = (ApplicationBuilder().token(token)
                .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
-               .rate_limiter(ChatRateLimiter(max_retries=MAX_RETRIES, max_retry_after=settings.telegram_max_retry_after))
+               .rate_limiter(rate_limiter or ChatRateLimiter(max_retries=MAX_RETRIES,
+                                                             max_retry_after=settings.telegram_max_retry_after))
                .concurrent_updates(ChatUpdateProcessor(settings.telegram_max_concurrent_updates,
                                                        settings.telegram_chat_queue))
                .post_init(handlers.post_init)
