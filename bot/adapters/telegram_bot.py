@@ -544,12 +544,12 @@ def build_application(settings: Settings, *, engine: Engine | None = None, store
     secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
     handlers = TelegramBot(engine or get_engine(), store, redact=Redactor(token, secret), **bot_options)
     handlers.settings = settings
+    processor = ChatUpdateProcessor(settings.telegram_max_concurrent_updates, settings.telegram_chat_queue)
     builder = (ApplicationBuilder().token(token)
                .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
                .rate_limiter(rate_limiter or ChatRateLimiter(max_retries=MAX_RETRIES,
                                                              max_retry_after=settings.telegram_max_retry_after))
-               .concurrent_updates(ChatUpdateProcessor(settings.telegram_max_concurrent_updates,
-                                                       settings.telegram_chat_queue))
+               .concurrent_updates(processor)
                .post_init(handlers.post_init)
                .post_shutdown(handlers.post_shutdown))
     if settings.telegram_base_url:
@@ -560,6 +560,7 @@ def build_application(settings: Settings, *, engine: Engine | None = None, store
     if request is not None:
         builder = builder.request(request).get_updates_request(request).updater(None)
     app = builder.build()
+    processor.stopping = lambda: not app.running
     handlers.register(app)
     app.bot_data["optout"] = handlers
     return app

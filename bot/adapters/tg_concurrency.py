@@ -48,7 +48,8 @@ def chat_key(update: object) -> object | None:
 class ChatUpdateProcessor(BaseUpdateProcessor):
     """Concurrent across chats (global bound), sequential within a chat (per-chat lock), bounded per chat."""
 
-    def __init__(self, max_concurrent: int = 64, per_chat_queue: int = 8, drop_log_every: float = 60.0):
+    def __init__(self, max_concurrent: int = 64, per_chat_queue: int = 8, drop_log_every: float = 60.0,
+                 stopping=lambda: False):
         # PTB's own semaphore (taken before do_process_update) only guards against runaway task counts: the real
         # bound is taken after the chat's lock, so that updates waiting behind their chat hold no slot.
         super().__init__(max_concurrent_updates=max(4096, max_concurrent * 4))
@@ -59,6 +60,7 @@ class ChatUpdateProcessor(BaseUpdateProcessor):
         self._chats: dict[object, list] = {}  # key -> [lock, updates admitted (running + waiting)]
         self.dropped = 0
         self.processed = 0
+        self.stopping = stopping  # True once the application stops: queued updates are then dropped, not run
         self._dropped_by_chat: dict[object, int] = {}
         self._last_drop_log = 0.0
 
@@ -85,6 +87,9 @@ class ChatUpdateProcessor(BaseUpdateProcessor):
         entry[1] += 1
         try:
             async with entry[0], self._running:
+                if self.stopping():  # shutting down: do not start what waited behind a flooding chat
+                    coroutine.close()
+                    return
                 self.processed += 1
                 await coroutine
         except asyncio.CancelledError:

@@ -425,7 +425,10 @@ class OptoutMixin:
     async def on_guild_channel_delete(self, channel) -> None:
         if channel.id in self.faq_channels:
             self.faq_channels.discard(channel.id)
-            await self.store.forget_chat(SURFACE, channel.id)
+            try:
+                await self.store.forget_chat(SURFACE, channel.id)
+            except StoreUnavailable as e:
+                log.warning("settings of deleted channel %s not erased now: %s", channel.id, e)
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         for channel in [*guild.channels, *guild.threads]:
