@@ -35,16 +35,16 @@ async def telegram(quick: bool) -> dict:
     out = {}
     per_user = 10 if quick else 40
     r = await telegram_flood(tempfile.mkdtemp(), groups=10, users_per_group=5, per_user=per_user,
-                             private_questions=20 if quick else 50, private_every=0.05)
+                             private_questions=15 if quick else 30, private_every=0.2)
     print("flood (Telegram flood limits on):  ", r.summary(), flush=True)
     out["flood"] = _flood(r)
     r = await telegram_flood(tempfile.mkdtemp(), groups=10, users_per_group=5, per_user=per_user,
-                             private_questions=20 if quick else 50, private_every=0.05, flood_limits=False)
+                             private_questions=15 if quick else 30, private_every=0.2, flood_limits=False)
     print("flood (no flood limits: capacity): ", r.summary(), flush=True)
     out["flood_capacity"] = _flood(r)
     retry = 5 if quick else 15
     r = await telegram_flood(tempfile.mkdtemp(), groups=10, users_per_group=5, per_user=4,
-                             private_questions=20 if quick else 50, private_every=0.05, fault="429", retry_after=retry)
+                             private_questions=15 if quick else 30, private_every=0.2, fault="429", retry_after=retry)
     print(f"429 retry_after={retry}s in one group:", r.summary(),
           f"| that group's reply went out after {r.group_retry_delay:.1f} s", flush=True)
     out["429"] = {**_flood(r), "retry_after": retry, "throttled_group_waited_s": round(r.group_retry_delay or 0, 2)}
