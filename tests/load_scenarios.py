@@ -115,8 +115,8 @@ async def telegram_flood(tmp_dir: str, *, groups: int = 10, users_per_group: int
                 api.push_update(message(PRIVATE_QUESTION, PRIVATE_USER, sender=user(PRIVATE_USER)))
                 await asyncio.sleep(private_every)
 
-        async def watch_handled():  # when every flood update has been handled (a handler ran, or it was dropped)
-            while app.update_processor.processed + app.update_processor.dropped < len(flood):
+        async def watch_handled():  # when every flood update was handled: run, queued behind its chat, or dropped
+            while app.update_processor.admitted + app.update_processor.dropped < len(flood):
                 await asyncio.sleep(0.005)
             result.flood_seconds = time.monotonic() - t_flood
 
@@ -261,3 +261,38 @@ def concurrent_writes(url: str, processes: int = 4, writes: int = 1000, concurre
 
     return WriteResult(processes, writes, asyncio.run(count()), sum(r[1] for r in reports),
                        sum(r[2] for r in reports), seconds)
+
+
+async def telegram_capacity(tmp_dir: str, users: int = 1000) -> tuple[int, float]:
+    """What one process handles: `users` different private users each ask a question at once (no flood limits,
+    no drops: every update is answered). Returns (updates, seconds until the last answer was sent)."""
+    from bot.adapters.tg_concurrency import ChatRateLimiter
+    from bot.adapters.telegram_bot import build_application
+    from bot.core.engine import Query, get_engine
+    from bot.core.render import render
+    from bot.core.store import Store
+    from tests.telegram.conftest import make_settings
+    from tests.telegram.fake_bot_api import FakeBotAPI, message, user
+
+    engine = get_engine()
+    chunks = len(render(engine.answer(Query(PRIVATE_QUESTION, surface="telegram")), "telegram").chunks)
+    api = FakeBotAPI().start()
+    db = f"sqlite:///{tmp_dir}/capacity.sqlite3"
+    store = await Store.open(db)
+    app = build_application(make_settings(api, db), engine=engine, store=store,
+                            rate_limiter=ChatRateLimiter(0, 1, 0, 60, max_retries=0, all_groups_max_rate=0))
+    await app.initialize()
+    await app.updater.start_polling(poll_interval=0, timeout=1)
+    await app.start()
+    try:
+        t0 = time.monotonic()
+        for u in range(users):
+            api.push_update(message(PRIVATE_QUESTION, 500_000 + u, sender=user(500_000 + u)))
+        sent = await api.await_for("sendMessage", count=users * chunks, timeout=300)
+        return users, sent[-1].at - t0
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        await store.close()
+        api.stop()

@@ -59,7 +59,8 @@ class ChatUpdateProcessor(BaseUpdateProcessor):
         self._running = asyncio.Semaphore(max_concurrent) if max_concurrent else None
         self._chats: dict[object, list] = {}  # key -> [lock, updates admitted (running + waiting)]
         self.dropped = 0
-        self.processed = 0
+        self.processed = 0  # started
+        self.admitted = 0  # started or waiting their chat's turn
         self.stopping = stopping  # True once the application stops: queued updates are then dropped, not run
         self._dropped_by_chat: dict[object, int] = {}
         self._last_drop_log = 0.0
@@ -73,6 +74,7 @@ class ChatUpdateProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine) -> None:
         key = chat_key(update)
         if key is None:
+            self.admitted += 1
             async with self._running:
                 self.processed += 1
                 await coroutine
@@ -85,6 +87,7 @@ class ChatUpdateProcessor(BaseUpdateProcessor):
             self._dropped(key)
             return
         entry[1] += 1
+        self.admitted += 1
         try:
             async with entry[0], self._running:
                 if self.stopping():  # shutting down: do not start what waited behind a flooding chat
