@@ -149,7 +149,7 @@ class Renderer:
             "steps": [(text(f"label_{s}", lang), steps) for s, steps in card.steps.by_surface()],
             "regions": regions, "your_region": your_region, "show_all_regions": topic == "region" or not region,
             "past_training": past_training, "past_first": topic == "past-training",
-            "sources": platform.sources[:6], "t": lambda key, **kw: text(key, lang, **kw),
+            "sources": (platform.card_sources(card) or platform.sources)[:5], "t": lambda key, **kw: text(key, lang, **kw),
             "verified": text("label_verified", lang, verified=platform.verified.isoformat(),
                              updated=platform.updated.isoformat()),
         }
@@ -160,7 +160,7 @@ class Renderer:
         if answer.status != "answer":
             return self._short(answer, fmt)
         ctx = self._context(answer, fmt)
-        links = [(link.label, link.url) for link in ctx["card"].links[:3]]
+        links = [(link.label, link.url) for link in ctx["card"].links if not link.is_email][:3]  # buttons: web links
         if fmt == "discord":
             return self._discord(ctx, links)
         body = _env(fmt).get_template(f"{fmt}/answer.j2").render(**ctx).strip()
@@ -214,7 +214,7 @@ class Renderer:
         platform = self.engine.platform(platform_id)
         body = letter(platform.name, lang, today)
         card = platform.card("legal-objection", lang) or platform.card("ai-training", lang)
-        links = [(link.label, link.url) for link in card.links[:3]]
+        links = [(link.label, link.url) for link in card.links if not link.is_email][:3]
         intro = message("letter_intro", fmt, lang, platform=platform.name)
         if fmt == "telegram":
             whole = f"{intro}\n\n<pre>{escape_telegram(body)}</pre>"
