@@ -54,7 +54,7 @@ class FloodResult:
 
 async def telegram_flood(tmp_dir: str, *, groups: int = 10, users_per_group: int = 5, per_user: int = 10,
                          private_questions: int = 10, private_every: float = 0.1, fault: str | None = None,
-                         retry_after: int = 3, flood_limits: bool = True) -> FloodResult:
+                         retry_after: int = 3, flood_limits: bool = True, legacy: bool = False) -> FloodResult:
     """`groups` x `users_per_group` members each send `per_user` messages to the bot in their group (mentions
     with a question, and /help), as fast as they can; meanwhile one user in a private chat asks a question every
     `private_every` seconds. fault="429": the first group reply gets a 429 with `retry_after`. flood_limits=False:
@@ -73,8 +73,15 @@ async def telegram_flood(tmp_dir: str, *, groups: int = 10, users_per_group: int
     db = f"sqlite:///{tmp_dir}/flood.sqlite3"
     store = await Store.open(db)
     limiter = None if flood_limits else ChatRateLimiter(0, 1, 0, 60, max_retries=0, all_groups_max_rate=0)
+    if legacy:  # for the before/after figures only: PTB's defaults, as the bot had them before issue 8
+        from telegram.ext import AIORateLimiter, SimpleUpdateProcessor
+
+        limiter = AIORateLimiter(max_retries=5)
     app = build_application(make_settings(api, db), engine=engine, store=store, user_rate=(10_000, 60.0),
                             rate_limiter=limiter)
+    if legacy:
+        app._update_processor = SimpleUpdateProcessor(1)  # one update at a time (PTB's default)
+        app.update_processor.processed = app.update_processor.dropped = app.update_processor.admitted = 0
     result = FloodResult()
     errors = result.errors
 
