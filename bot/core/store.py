@@ -109,7 +109,8 @@ class StoreOptions:
             return cls()
         names = {"read_timeout": "database_read_timeout", "write_timeout": "database_write_timeout",
                  "connect_timeout": "database_connect_timeout", "retry_after": "database_retry_after"}
-        return cls(**{k: float(getattr(settings, v)) for k, v in names.items() if getattr(settings, v, None)})
+        return cls(**{k: float(getattr(settings, v)) for k, v in names.items()
+                      if getattr(settings, v, None) is not None})
 
 
 def _sqlalchemy_url(url: str):
