@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import threading
 import traceback
 
 import discord
@@ -62,10 +63,15 @@ def run(settings) -> int:
         log.error(problem)
         return 2
     configure_endpoints(settings)
+    from bot.core.store import StoreError
+
     try:
         return asyncio.run(_main(settings))
     except KeyboardInterrupt:
         return 0
+    except StoreError as e:  # one line, password masked (DATABASE_URL)
+        log.error("%s", e)
+        return e.exit_code
 
 
 async def _main(settings) -> int:
@@ -77,17 +83,40 @@ async def _main(settings) -> int:
     return await serve(settings, stop)
 
 
+async def reload_client(client) -> bool:
+    """Load the knowledge base again and hand it to the client; a broken one is refused, the old one serves on."""
+    from bot.core.knowledge import KnowledgeError
+    from bot.core.reload import reload_knowledge
+    from bot.core.render import Renderer
+
+    try:
+        engine = await asyncio.to_thread(reload_knowledge)
+    except KnowledgeError as e:
+        log.warning("knowledge base NOT reloaded, the old one keeps serving: %s%s", e.problems[0] if e.problems else "?",
+                    f" (and {len(e.problems) - 1} more)" if len(e.problems) > 1 else "")
+        return False
+    client.engine, client.renderer = engine, Renderer(engine)
+    log.info("knowledge base reloaded: %d platforms", len(engine.platforms()))
+    return True
+
+
 async def serve(settings, stop: asyncio.Event, **options) -> int:
     """Connect and answer until `stop` is set. Without the message content intent, reconnect without it."""
     from bot.core.knowledge import KnowledgeError
     from bot.core.store import Store
 
-    store = Store.open(settings.database_url)
+    store = await Store.open(settings.database_url, settings)
     token = settings.discord_bot_token.get_secret_value()
     message_content = True
+    current: list = []
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGHUP"):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # `kill -HUP`: reload the knowledge base
+            asyncio.get_running_loop().add_signal_handler(
+                signal.SIGHUP, lambda: current and asyncio.ensure_future(reload_client(current[-1])))
     try:
         while True:
             client = create_client(settings, store, message_content=message_content, **options)
+            current[:] = [client]
             runner = asyncio.create_task(client.start(token), name="discord-client")
             stopper = asyncio.create_task(stop.wait(), name="discord-stop")
             await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
@@ -116,4 +145,4 @@ async def serve(settings, stop: asyncio.Event, **options) -> int:
             log.error("The Discord bot stopped: %s", "".join(traceback.format_exception(error)).rstrip())
             return 1
     finally:
-        store.close()
+        await store.close()

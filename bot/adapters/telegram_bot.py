@@ -11,6 +11,8 @@ chat and answer and a per-user rate limit, and sends nothing for abstain/clarify
 """
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import secrets
 import signal
@@ -23,14 +25,17 @@ from telegram import (BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeA
                       InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent,
                       LinkPreviewOptions, Message, MessageEntity, ReplyParameters, Update, User)
 from telegram.constants import ChatMemberStatus, ParseMode
-from telegram.error import InvalidToken, TelegramError
-from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, ChatMemberHandler,
+from telegram.error import Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler, ChatMemberHandler,
                           CommandHandler, ContextTypes, Defaults, InlineQueryHandler, MessageHandler, filters)
 
+from bot.adapters.tg_concurrency import ChatRateLimiter, ChatUpdateProcessor, retry_seconds
 from bot.config import Redactor, Settings, redact_in_logs
 from bot.core import render as core_render
 from bot.core.engine import Answer, Engine, Query, get_engine
-from bot.core.store import Store
+from bot.core.knowledge import KnowledgeError
+from bot.core.reload import reload_knowledge
+from bot.core.store import Store, StoreError, StoreUnavailable
 from bot.core.throttle import Cooldown, RateLimit
 
 log = logging.getLogger("bot.telegram")
@@ -61,7 +66,7 @@ def callback_data(platform: str, topic: str | None, lang: str) -> str:
 class TelegramBot:
     """The handlers and the little state they share (engine, store, throttles, admin cache)."""
 
-    def __init__(self, engine: Engine, store: Store, *, redact: Redactor | None = None,
+    def __init__(self, engine: Engine, store: Store | None, *, redact: Redactor | None = None,
                  faq_cooldown: float = 600.0, faq_user_rate: tuple[int, float] = (3, 60.0),
                  user_rate: tuple[int, float] = (20, 60.0), admin_cache_seconds: float = 30.0):
         self.engine, self.store = engine, store
@@ -72,6 +77,8 @@ class TelegramBot:
         self.rate_notice = Cooldown(user_rate[1])  # tell a user they are rate limited at most once per window
         self.admin_cache_seconds = admin_cache_seconds
         self._admins: dict[int, tuple[float, set[int]]] = {}
+        self.settings: Settings | None = None
+        self._own_store = False
 
     # ------------------------------------------------------------------ wiring
     def register(self, app: Application) -> None:
@@ -79,7 +86,8 @@ class TelegramBot:
         new_msg = filters.UpdateType.MESSAGE
         commands = {"start": self.cmd_start, "help": self.cmd_help, "platforms": self.cmd_platforms,
                     "optout": self.cmd_optout, "lang": self.cmd_lang, "region": self.cmd_region,
-                    "forget": self.cmd_forget, "faq": self.cmd_faq, "letter": self.cmd_letter}
+                    "forget": self.cmd_forget, "faq": self.cmd_faq, "letter": self.cmd_letter,
+                    "reload": self.cmd_reload}
         for name, callback in commands.items():
             app.add_handler(CommandHandler(name, callback, filters=new_msg))
         app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
@@ -92,7 +100,14 @@ class TelegramBot:
         app.add_error_handler(self.on_error)
 
     async def post_init(self, app: Application) -> None:
-        """Command menus per scope (private chats, groups) and per language (default English, Spanish)."""
+        """Open the store (on the application's event loop) unless one was given; then the command menus per
+        scope (private chats, groups) and per language (default English, Spanish)."""
+        if self.store is None:
+            self.store = await Store.open(self.settings.database_url, self.settings)
+            self._own_store = True
+        if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGHUP"):
+            with contextlib.suppress(NotImplementedError, RuntimeError):  # `kill -HUP`: reload the knowledge base
+                asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, lambda: app.create_task(self.reload()))
         for scope, names in ((BotCommandScopeAllPrivateChats(), PRIVATE_COMMANDS),
                              (BotCommandScopeAllGroupChats(), GROUP_COMMANDS)):
             for lang in LANGS:
@@ -102,26 +117,54 @@ class TelegramBot:
                 except TelegramError as exc:
                     log.warning("setMyCommands failed: %s", self.redact(str(exc)))
 
+    async def reload(self) -> str:
+        """Load the knowledge base again (SIGHUP, /reload). A broken one is refused whole: the old one keeps
+        serving. Returns a one-line report for the operator."""
+        try:
+            self.engine = await asyncio.to_thread(reload_knowledge)
+        except KnowledgeError as e:
+            report = (f"knowledge base NOT reloaded, the old one keeps serving: {e.problems[0] if e.problems else '?'}"
+                      + (f" (and {len(e.problems) - 1} more)" if len(e.problems) > 1 else ""))
+            log.warning("%s", report)
+            return report
+        report = f"knowledge base reloaded: {len(self.engine.platforms())} platforms"
+        log.info("%s", report)
+        return report
+
+    async def cmd_reload(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/reload, for the owner (TELEGRAM_OWNER_ID) in a private chat; anyone else gets the help."""
+        owner = self.settings.telegram_owner_id if self.settings else None
+        user, chat = update.effective_user, update.effective_chat
+        if owner is None or user is None or user.id != owner or chat.type != Chat.PRIVATE:
+            await self.cmd_help(update, context)
+            return
+        report = await self.reload()  # an operator's tool: the report is in English, like the logs
+        await context.bot.send_message(chat.id, core_render.escape_telegram(report), parse_mode=ParseMode.HTML)
+
+    async def post_shutdown(self, app: Application) -> None:
+        if self._own_store and self.store is not None:
+            await self.store.close()
+
     # ------------------------------------------------------------------ helpers
     @staticmethod
     def text(key: str, lang: str, fmt: str = FMT, **kw) -> str:
         return core_render.message(key, fmt, lang, **kw)
 
-    def prefs(self, update: Update) -> tuple[str | None, str | None]:
+    async def prefs(self, update: Update) -> tuple[str | None, str | None]:
         """(lang, region) chosen for this conversation: the user's in private, the chat's (then user's) in groups."""
         chat, user = update.effective_chat, update.effective_user
-        u = self.store.user(SURFACE, user.id) if user else None
+        u = await self.store.user(SURFACE, user.id) if user else None
         if chat and chat.type != Chat.PRIVATE:
-            c = self.store.chat(SURFACE, chat.id)
+            c = await self.store.chat(SURFACE, chat.id)
             return c.lang, c.region or (u.region if u else None)
         return (u.lang, u.region) if u else (None, None)
 
-    def ui_lang(self, update: Update) -> str:
-        return self.prefs(update)[0] or tg_lang(update.effective_user) or "en"
+    async def ui_lang(self, update: Update) -> str:
+        return (await self.prefs(update))[0] or tg_lang(update.effective_user) or "en"
 
-    def ask(self, update: Update, text: str, *, in_group: bool = False, addressed: bool = True) -> Answer:
+    async def ask(self, update: Update, text: str, *, in_group: bool = False, addressed: bool = True) -> Answer:
         """Language: the chosen one, else the question's, else Telegram's language_code (when the text has none)."""
-        lang, region = self.prefs(update)
+        lang, region = await self.prefs(update)
         return self.engine.answer(Query(text, lang=lang, region=region, surface=SURFACE, in_group=in_group,
                                         addressed=addressed, fallback_lang=tg_lang(update.effective_user)))
 
@@ -141,7 +184,7 @@ class TelegramBot:
     async def say(self, update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, *, lang: str | None = None,
                   markup: InlineKeyboardMarkup | None = None, **kw) -> None:
         """A UI string from templates/strings, as a reply to the current message."""
-        lang = lang or self.ui_lang(update)
+        lang = lang or await self.ui_lang(update)
         await self.send(context, update.effective_chat.id, [self.text(key, lang, **kw)], markup, update.effective_message)
 
     async def send_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE, answer: Answer,
@@ -216,32 +259,33 @@ class TelegramBot:
     # ------------------------------------------------------------------ commands
     async def cmd_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if context.args:  # deep link t.me/<bot>?start=<platform>[__<topic>[__<lang>]]
-            answer = self.deep_link(update, context.args[0])
+            answer = await self.deep_link(update, context.args[0])
             if answer is not None:
                 await self.send_answer(update, context, answer, update.effective_message)
                 return
-        lang = self.ui_lang(update)
+        lang = await self.ui_lang(update)
         examples = [[InlineKeyboardButton(self.text(f"tg_example_{i}", lang, fmt="plain")[:64],
                                           callback_data=callback_data(pid, topic, lang))]
                     for i, (pid, topic) in enumerate(EXAMPLES, 1) if self.engine.platform(pid) is not None]
         await self.say(update, context, "welcome", lang=lang, markup=InlineKeyboardMarkup(examples) if examples else None)
 
-    def deep_link(self, update: Update, payload: str) -> Answer | None:
-        parts = payload.split("__")
+    async def deep_link(self, update: Update, payload: str) -> Answer | None:
+        parts = payload[:64].split("__")  # Telegram's own limit for a start payload; a forged one is cut (F-16)
         pid = parts[0] if self.engine.platform(parts[0]) is not None else self.engine.find_platform(parts[0].replace("_", " "))
         if pid is None:
             return None
         platform = self.engine.platform(pid)
         topic = parts[1] if len(parts) > 1 and parts[1] in platform.topics else "ai-training"
-        lang = self.prefs(update)[0] or (parts[2] if len(parts) > 2 and parts[2] in LANGS else None) \
+        prefs = await self.prefs(update)
+        lang = prefs[0] or (parts[2] if len(parts) > 2 and parts[2] in LANGS else None) \
             or tg_lang(update.effective_user) or "en"
-        return self.engine.answer_for(pid, topic, lang=lang, region=self.prefs(update)[1])
+        return self.engine.answer_for(pid, topic, lang=lang, region=prefs[1])
 
     async def cmd_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.say(update, context, "help")
 
     async def cmd_platforms(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        lang = self.ui_lang(update)
+        lang = await self.ui_lang(update)
         buttons = [InlineKeyboardButton(p.name[:64], callback_data=callback_data(p.id, "ai-training", lang))
                    for p in self.engine.platforms()]
         rows = [buttons[i:i + 3] for i in range(0, min(len(buttons), 99), 3)]
@@ -259,7 +303,7 @@ class TelegramBot:
         if pid is None:
             await self.say(update, context, "platform_not_found", name=name)
             return
-        lang, region = self.prefs(update)
+        lang, region = await self.prefs(update)
         answer = self.engine.answer_for(pid, "ai-training", lang=lang or tg_lang(update.effective_user) or "en",
                                         region=region)
         await self.send_answer(update, context, answer, update.effective_message)
@@ -273,7 +317,7 @@ class TelegramBot:
             return
         if await self.rate_limited(update, context):
             return
-        await self.send_letter(update, context, pid, self.ui_lang(update))
+        await self.send_letter(update, context, pid, await self.ui_lang(update))
 
     async def send_letter(self, update: Update, context: ContextTypes.DEFAULT_TYPE, pid: str, lang: str) -> None:
         rendered = core_render.objection_letter(pid, FMT, lang)
@@ -288,9 +332,9 @@ class TelegramBot:
             return
         chat = update.effective_chat
         if chat.type == Chat.PRIVATE:
-            self.store.update_user(SURFACE, update.effective_user.id, **{field: value})
+            await self.store.update_user(SURFACE, update.effective_user.id, **{field: value})
         elif await self.is_admin(update, context):
-            self.store.update_chat(SURFACE, chat.id, **{field: value})
+            await self.store.update_chat(SURFACE, chat.id, **{field: value})
         else:
             await self.say(update, context, "tg_admin_only")
             return
@@ -298,7 +342,7 @@ class TelegramBot:
             await self.say(update, context, "lang_set", lang=value)
         else:
             await self.say(update, context, "region_set",
-                           region=core_render.text(f"region_{value}", self.ui_lang(update)))
+                           region=core_render.text(f"region_{value}", await self.ui_lang(update)))
 
     async def cmd_lang(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self._setting(update, context, "lang", LANGS)
@@ -308,13 +352,13 @@ class TelegramBot:
 
     async def cmd_forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat, user = update.effective_chat, update.effective_user
-        lang = self.ui_lang(update)  # the language to say it in, before it is erased
+        lang = await self.ui_lang(update)  # the language to say it in, before it is erased
         if chat.type != Chat.PRIVATE and await self.is_admin(update, context):
-            erased = self.store.forget_chat(SURFACE, chat.id)
+            erased = await self.store.forget_chat(SURFACE, chat.id)
         else:
-            erased = self.store.forget_user(SURFACE, user.id) if user else False
+            erased = await self.store.forget_user(SURFACE, user.id) if user else False
             if chat.type == Chat.PRIVATE:
-                erased = self.store.forget_chat(SURFACE, chat.id) or erased
+                erased = await self.store.forget_chat(SURFACE, chat.id) or erased
         await self.say(update, context, "forget_done" if erased else "forget_nothing", lang=lang)
 
     async def cmd_faq(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -330,14 +374,14 @@ class TelegramBot:
             await self.say(update, context, "faq_admin_only")
             return
         if action == "post":
-            index = core_render.platform_index(FMT, self.ui_lang(update))
+            index = core_render.platform_index(FMT, await self.ui_lang(update))
             await self.send(context, chat.id, list(index.chunks) or [index.text])
             return
-        self.store.update_chat(SURFACE, chat.id, faq=action == "on")
+        await self.store.update_chat(SURFACE, chat.id, faq=action == "on")
         if action == "off":
             await self.say(update, context, "faq_off")
             return
-        lang = self.ui_lang(update)
+        lang = await self.ui_lang(update)
         text = self.text("faq_on", lang)
         if not await self.sees_all_messages(chat.id, context):  # privacy mode: tell the admin what to change
             text += "\n\n" + self.text("tg_faq_privacy_hint", lang, bot=f"@{context.bot.username}")
@@ -347,7 +391,7 @@ class TelegramBot:
     async def on_private_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if await self.rate_limited(update, context):
             return
-        answer = self.ask(update, update.message.text)
+        answer = await self.ask(update, update.message.text)
         await self.send_answer(update, context, answer)
 
     async def on_group_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -363,12 +407,12 @@ class TelegramBot:
             if not text:
                 await self.say(update, context, "help")
                 return
-            answer = self.ask(update, text, in_group=True, addressed=True)
+            answer = await self.ask(update, text, in_group=True, addressed=True)
             await self.send_answer(update, context, answer, msg)
             return
-        if not self.store.chat(SURFACE, chat.id).faq:
+        if not (await self.store.chat(SURFACE, chat.id)).faq:
             return  # chatter: never answered unless an admin turned the group FAQ on
-        answer = self.ask(update, text, in_group=True, addressed=False)
+        answer = await self.ask(update, text, in_group=True, addressed=False)
         if answer.status != "answer":
             return  # overheard: abstain and clarify send nothing
         if not self.faq_user_rate.allow((chat.id, user.id)):
@@ -380,21 +424,24 @@ class TelegramBot:
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         cq = update.callback_query
         parts = (cq.data or "").split(CB_SEP)
-        if len(parts) == 3 and parts[0] == "l" and self.engine.platform(parts[1]) is not None and cq.message is not None:
+        if len(parts) == 3 and parts[0] == "l" and self.engine.platform(parts[1]) is not None \
+                and parts[1] != "general" and cq.message is not None:  # general has no objection letter (F-11)
             await cq.answer()
             if not await self.rate_limited(update, context):
                 await self.send_letter(update, context, parts[1], parts[2] if parts[2] in LANGS else "en")
             return
         platform = self.engine.platform(parts[1]) if len(parts) == 4 and parts[0] == "a" else None
-        if platform is None or cq.message is None:
-            await cq.answer()
+        if platform is None or cq.message is None or (platform.id == "general" and parts[2] not in platform.topics):
+            # forged or stale data (or a button of an inline-mode message): a polite note, never an error (F-11)
+            name = (parts[1] if len(parts) > 1 else cq.data or "")[:40]
+            await cq.answer(self.text("platform_not_found", await self.ui_lang(update), fmt="plain", name=name))
             return
-        topic = parts[2] if parts[2] in platform.topics or platform.id == "general" else "ai-training"
+        topic = parts[2] if parts[2] in platform.topics else "ai-training"
         lang = parts[3] if parts[3] in LANGS else "en"
         await cq.answer()
         if await self.rate_limited(update, context):
             return
-        answer = self.engine.answer_for(platform.id, topic, lang=lang, region=self.prefs(update)[1])
+        answer = self.engine.answer_for(platform.id, topic, lang=lang, region=(await self.prefs(update))[1])
         in_group = isinstance(cq.message, Message) and cq.message.chat.type != Chat.PRIVATE
         await self.send_answer(update, context, answer, cq.message if in_group else None)
 
@@ -402,7 +449,7 @@ class TelegramBot:
         """`@bot linkedin` in any chat: up to 10 answers as articles."""
         iq = update.inline_query
         text = iq.query.strip()[:200]
-        stored = self.store.user(SURFACE, iq.from_user.id)
+        stored = await self.store.user(SURFACE, iq.from_user.id)
         lang = stored.lang or tg_lang(iq.from_user) or "en"
         picks: list[tuple[str, str]] = []
         if text:
@@ -413,7 +460,7 @@ class TelegramBot:
             if found.status != "abstain":
                 lang = found.lang
             picks += [(c.platform, "ai-training") for c in found.candidates if found.status == "clarify"]
-        picks += [(c.platform, "ai-training") for c in self.engine.suggest(text, limit=10)]
+        picks += [(c.platform, "ai-training") for c in self.engine.suggest(text[:100], limit=10)]
         results, seen = [], set()
         for pid, topic in picks:
             if (pid, topic) in seen or len(results) >= 10:
@@ -447,27 +494,36 @@ class TelegramBot:
         """A group became a supergroup: its settings follow it to the new chat id."""
         msg = update.effective_message
         if msg.migrate_to_chat_id:
-            self.store.migrate_chat(SURFACE, msg.chat.id, msg.migrate_to_chat_id)
+            await self.store.migrate_chat(SURFACE, msg.chat.id, msg.migrate_to_chat_id)
         elif msg.migrate_from_chat_id:
-            self.store.migrate_chat(SURFACE, msg.migrate_from_chat_id, msg.chat.id)
+            await self.store.migrate_chat(SURFACE, msg.migrate_from_chat_id, msg.chat.id)
 
     async def on_my_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Removed from a group: forget its settings."""
         change = update.my_chat_member
         if change.new_chat_member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED) \
                 and change.chat.type != Chat.PRIVATE:
-            self.store.forget_chat(SURFACE, change.chat.id)
+            await self.store.forget_chat(SURFACE, change.chat.id)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log without the token; tell the user with a short apology when they were talking to the bot."""
         err = context.error
-        detail = "".join(traceback.format_exception(type(err), err, err.__traceback__)) if err else "?"
-        log.error("update failed: %s", self.redact(detail))
+        if isinstance(err, Forbidden):  # blocked by the user, removed from the group: expected, no traceback
+            log.warning("Telegram refused a reply (403): %s", self.redact(str(err)))
+            return
+        if isinstance(err, RetryAfter):
+            log.warning("Telegram flood limit: a reply was dropped (retry after %.0f s)", retry_seconds(err))
+            return
+        if isinstance(err, StoreUnavailable):
+            log.warning("update not completed: %s", err)
+        else:
+            detail = "".join(traceback.format_exception(type(err), err, err.__traceback__)) if err else "?"
+            log.error("update failed: %s", self.redact(detail))
         if not isinstance(update, Update):
             return
         try:
             if update.callback_query is not None:
-                await update.callback_query.answer(self.text("apology", self.ui_lang(update), fmt="plain"))
+                await update.callback_query.answer(self.text("apology", await self.ui_lang(update), fmt="plain"))
                 return
             msg, chat = update.effective_message, update.effective_chat
             if msg is None or chat is None or update.inline_query is not None:
@@ -482,16 +538,20 @@ class TelegramBot:
 
 # ---------------------------------------------------------------------- application
 def build_application(settings: Settings, *, engine: Engine | None = None, store: Store | None = None,
-                      request=None, **bot_options) -> Application:
+                      request=None, rate_limiter=None, **bot_options) -> Application:
     """The configured Application. `request` (a telegram.request.BaseRequest) replaces HTTP, for tests."""
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
     secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
-    handlers = TelegramBot(engine or get_engine(), store or Store.open(settings.database_url),
-                           redact=Redactor(token, secret), **bot_options)
+    handlers = TelegramBot(engine or get_engine(), store, redact=Redactor(token, secret), **bot_options)
+    handlers.settings = settings
+    processor = ChatUpdateProcessor(settings.telegram_max_concurrent_updates, settings.telegram_chat_queue)
     builder = (ApplicationBuilder().token(token)
                .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
-               .rate_limiter(AIORateLimiter(max_retries=MAX_RETRIES))
-               .post_init(handlers.post_init))
+               .rate_limiter(rate_limiter or ChatRateLimiter(max_retries=MAX_RETRIES,
+                                                             max_retry_after=settings.telegram_max_retry_after))
+               .concurrent_updates(processor)
+               .post_init(handlers.post_init)
+               .post_shutdown(handlers.post_shutdown))
     if settings.telegram_base_url:
         base = settings.telegram_base_url
         builder = builder.base_url(base)
@@ -500,9 +560,28 @@ def build_application(settings: Settings, *, engine: Engine | None = None, store
     if request is not None:
         builder = builder.request(request).get_updates_request(request).updater(None)
     app = builder.build()
+    processor.stopping = lambda: not app.running
     handlers.register(app)
     app.bot_data["optout"] = handlers
     return app
+
+
+def cap_webhook_body(max_bytes: int) -> None:
+    """The webhook listener (tornado) buffers bodies up to 100 MB before PTB even checks the secret token (review
+    F-20). Give its HTTPServer a body cap: a longer Content-Length closes the connection before the body is read.
+    PTB offers no setting for it, so its module's HTTPServer is wrapped (python-telegram-bot 22.x)."""
+    import functools
+
+    from telegram.ext._utils import webhookhandler
+    from tornado.httpserver import HTTPServer
+
+    webhookhandler.HTTPServer = functools.partial(HTTPServer, max_body_size=max_bytes,
+                                                  max_buffer_size=max(max_bytes, 1 << 20))
+
+
+async def _check_store(settings: Settings) -> None:
+    store = await Store.open(settings.database_url, settings)
+    await store.close()
 
 
 def run(settings: Settings) -> int:
@@ -513,11 +592,16 @@ def run(settings: Settings) -> int:
     token = settings.telegram_bot_token.get_secret_value()
     redact = redact_in_logs(token, settings.telegram_webhook_secret.get_secret_value()
                             if settings.telegram_webhook_secret else None)
-    store = Store.open(settings.database_url)
     try:
-        app = build_application(settings, engine=get_engine(), store=store)
+        asyncio.run(_check_store(settings))  # refuse a bad or unreachable database before going online
+    except StoreError as exc:
+        log.error("%s", redact(str(exc)))
+        return exc.exit_code
+    try:
+        app = build_application(settings, engine=get_engine())
         stop_signals = (signal.SIGINT, signal.SIGTERM) if threading.current_thread() is threading.main_thread() else None
         if settings.telegram_webhook_url:
+            cap_webhook_body(settings.telegram_webhook_max_body)
             secret = (settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret
                       else secrets.token_urlsafe(32))
             redact.secrets.append(secret)
@@ -530,10 +614,15 @@ def run(settings: Settings) -> int:
     except InvalidToken:
         log.error("Telegram refused the bot token (check TELEGRAM_BOT_TOKEN)")
         return 1
+    except (NetworkError, TimedOut) as exc:
+        log.error("cannot reach the Telegram Bot API at %s (%s): check the network or TELEGRAM_BASE_URL",
+                  settings.telegram_base_url or "api.telegram.org", redact(str(exc)))
+        return 1
+    except StoreError as exc:
+        log.error("%s", redact(str(exc)))
+        return exc.exit_code
     except Exception as exc:  # noqa: BLE001 - report without a traceback that could carry the token
         log.error("the Telegram adapter stopped: %s", redact(repr(exc)))
         return 1
-    finally:
-        store.close()
     log.info("Telegram adapter stopped")
     return 0

@@ -15,7 +15,7 @@ async def faq(h, action: str, channel_id: int = CHANNEL_ID, **kw) -> dict:
     kw.setdefault("user_id", ADMIN_ID)
     kw.setdefault("permissions", ADMIN_PERMS)
     await h.interaction(slash("faq", sub=action, channel_id=channel_id, **kw))
-    return h.fake.callbacks()[-1]["data"]
+    return h.fake.replies()[-1]
 
 
 async def test_mention_is_answered_as_a_reply_without_pinging(harness):
@@ -50,7 +50,7 @@ async def test_channel_chatter_is_ignored_while_faq_is_off(harness):
 async def test_faq_answers_only_clear_questions_once_per_cooldown(harness):
     on = await faq(harness, "on")
     assert on.get("flags", 0) == 0 and "FAQ mode is on" in on["content"]  # public: members see the bot reads along
-    assert harness.store.chat("discord", CHANNEL_ID).faq is True
+    assert (await harness.store.chat("discord", CHANNEL_ID)).faq is True
     await harness.message(message(CLEAR))
     await harness.message(message(CLEAR))  # same answer again: cooldown
     await harness.message(message("how do I stop meta training ai on my data"))  # would be clarify: silent
@@ -68,14 +68,14 @@ async def test_faq_needs_manage_server_and_survives_a_restart(harness_factory):
     first = await harness_factory()
     denied = await faq(first, "on", user_id=800000000000000100, permissions=0)
     assert denied["flags"] == EPHEMERAL and "Only chat admins" in denied["content"]
-    assert first.store.chat("discord", CHANNEL_ID).faq is False
+    assert (await first.store.chat("discord", CHANNEL_ID)).faq is False
     await faq(first, "on")
     second = await harness_factory()  # a new process on the same DATABASE_URL
     await second.message(message(CLEAR))
     assert len(second.fake.find("POST", SENT)) == 1
     off = await faq(second, "off")
     assert "FAQ mode is off" in off["content"]
-    assert second.store.faq_chats("discord") == []
+    assert await second.store.faq_chats("discord") == []
 
 
 async def test_faq_post_publishes_the_index(harness):
@@ -155,4 +155,4 @@ async def test_without_message_content_intent(harness_factory):
 async def test_settings_go_when_the_channel_is_deleted(harness):
     await faq(harness, "on")
     await harness.event("channel_delete", {"id": str(CHANNEL_ID), "type": 0, "guild_id": "800000000000000001"})
-    assert harness.store.faq_chats("discord") == []
+    assert await harness.store.faq_chats("discord") == []

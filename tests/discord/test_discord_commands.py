@@ -118,16 +118,18 @@ async def test_lang_region_and_forget(harness):
     await harness.interaction(slash("lang", {"language": "es"}))
     await harness.interaction(slash("region", {"region": "eu"}))
     await harness.interaction(slash("optout", {"platform": "linkedin"}))
-    assert harness.store.user("discord", USER_ID).lang == "es"
+    assert (await harness.store.user("discord", USER_ID)).lang == "es"
     await harness.interaction(slash("forget"))
     await harness.interaction(slash("forget"))
-    lang, region, optout, forgot, nothing = (cb["data"] for cb in harness.fake.callbacks())
+    lang, region, optout, forgot, nothing = harness.fake.replies()
+    deferred = [cb["type"] for cb in harness.fake.callbacks()]
+    assert deferred == [5, 5, 4, 5, 5]  # acknowledged before each settings write (Discord's 3 s window)
     assert lang["content"] == "Idioma: español."
     assert "UE/EEE" in region["content"]
     assert custom_ids(optout) == ["oo:pub:linkedin:ai-training:es:eu"]
     assert forgot["content"].startswith("Hecho")
     assert "nothing stored" in nothing["content"]  # settings gone: back to the Discord locale (English)
-    assert harness.store.user("discord", USER_ID).lang is None
+    assert (await harness.store.user("discord", USER_ID)).lang is None
 
 
 async def test_platforms_lists_the_index_with_a_select_menu(harness):

@@ -111,12 +111,12 @@ async def test_lang_and_region_are_remembered_and_forgotten(tg):
     assert tg.texts(PRIVATE) == [message("lang_set", "telegram", "es"),
                                  message("region_set", "telegram", "es", region=text("region_eu", "es")),
                                  message("region_usage", "telegram", "es")]
-    assert tg.store.user("telegram", PRIVATE).lang == "es" and tg.store.user("telegram", PRIVATE).region == "eu"
+    assert (await tg.store.user("telegram", PRIVATE)).lang == "es" and (await tg.store.user("telegram", PRIVATE)).region == "eu"
     await tg.send(msg(EN_Q))  # the user's choice beats the question's language
     assert tg.texts(PRIVATE)[3:] == expected(EN_Q, lang="es", region="eu")
     await tg.send(msg("/forget"))
     assert tg.texts(PRIVATE)[-1] == message("forget_done", "telegram", "es")
-    assert tg.store.user("telegram", PRIVATE).lang is None
+    assert (await tg.store.user("telegram", PRIVATE)).lang is None
     await tg.send(msg("/forget"))
     assert tg.texts(PRIVATE)[-1] == message("forget_nothing", "telegram", "en")
 
@@ -218,24 +218,24 @@ async def test_faq_needs_an_admin(tg):
     tg.api.admins[GROUP] = [ADMIN]
     await tg.send(msg("/faq on", GROUP, sender=user(MEMBER)))
     assert tg.texts(GROUP) == [message("faq_admin_only", "telegram", "en")]
-    assert tg.store.chat("telegram", GROUP).faq is False
+    assert (await tg.store.chat("telegram", GROUP)).faq is False
     await tg.send(msg("/faq on", GROUP, sender=user(ADMIN)))
     hint = message("tg_faq_privacy_hint", "telegram", "en", bot="@optout_test_bot")
     assert tg.texts(GROUP)[1] == message("faq_on", "telegram", "en") + "\n\n" + hint  # privacy mode on, not admin
-    assert tg.store.chat("telegram", GROUP).faq is True
+    assert (await tg.store.chat("telegram", GROUP)).faq is True
     await tg.send(msg("/faq maybe", GROUP, sender=user(ADMIN)))
     assert tg.texts(GROUP)[2] == message("faq_usage", "telegram", "en")
     tg.api.admins[GROUP] = [ADMIN, tg.api.bot_id]  # as a chat admin the bot sees every message: no hint
     await tg.send(msg("/faq on", GROUP, sender=user(ADMIN)))
     assert tg.texts(GROUP)[3] == message("faq_on", "telegram", "en")
     await tg.send(msg("/faq off", GROUP, sender=user(ADMIN)))
-    assert tg.texts(GROUP)[4] == message("faq_off", "telegram", "en") and not tg.store.chat("telegram", GROUP).faq
+    assert tg.texts(GROUP)[4] == message("faq_off", "telegram", "en") and not (await tg.store.chat("telegram", GROUP)).faq
     await tg.send(msg("/faq", PRIVATE))
     assert tg.texts(PRIVATE) == [message("tg_faq_groups_only", "telegram", "en")]
 
 
 async def test_faq_mode_answers_clear_questions_with_cooldown_and_rate_limit(tg):
-    tg.store.update_chat("telegram", GROUP, faq=True)
+    await tg.store.update_chat("telegram", GROUP, faq=True)
     await tg.send(msg("lol what a day", GROUP))
     await tg.send(msg("How do I opt out of AI training?", GROUP))  # clarify when overheard: nothing
     assert tg.sent(GROUP) == []
@@ -257,26 +257,26 @@ async def test_faq_post_and_admin_settings(tg):
     await tg.send(msg("/lang es", GROUP, sender=user(MEMBER)))
     assert tg.texts(GROUP)[-1] == message("tg_admin_only", "telegram", "en")
     await tg.send(msg("/lang es", GROUP, sender=user(ADMIN)))
-    assert tg.store.chat("telegram", GROUP).lang == "es"
+    assert (await tg.store.chat("telegram", GROUP)).lang == "es"
     await tg.send(msg("/forget", GROUP, sender=user(ADMIN)))  # an admin's /forget erases the chat's settings
     assert tg.texts(GROUP)[-1] == message("forget_done", "telegram", "es")
-    assert tg.store.chat("telegram", GROUP).lang is None
+    assert (await tg.store.chat("telegram", GROUP)).lang is None
 
 
 async def test_settings_follow_migration_and_leave_with_the_bot(tg):
     old, new = -4242, -1004242
-    tg.store.update_chat("telegram", old, faq=True, lang="es")
+    await tg.store.update_chat("telegram", old, faq=True, lang="es")
     migrate = msg("", old, migrate_to_chat_id=new)
     migrate["message"]["chat"] = {"id": old, "type": "group", "title": "g"}
     del migrate["message"]["text"]
     await tg.send(migrate)
-    assert tg.store.chat("telegram", new).faq and tg.store.chat("telegram", new).lang == "es"
-    assert not tg.store.chat("telegram", old).faq
+    assert (await tg.store.chat("telegram", new)).faq and (await tg.store.chat("telegram", new)).lang == "es"
+    assert not (await tg.store.chat("telegram", old)).faq
     member = {"user": tg.api.bot_user(), "status": "left"}
     await tg.send({"my_chat_member": {"chat": {"id": new, "type": "supergroup", "title": "g"}, "from": user(ADMIN),
                                       "date": 0, "old_chat_member": {**member, "status": "member"},
                                       "new_chat_member": member}})
-    assert tg.store.chat("telegram", new).faq is False
+    assert (await tg.store.chat("telegram", new)).faq is False
 
 
 # ---------------------------------------------------------------------- Telegram conventions
@@ -315,7 +315,7 @@ async def test_topic_threads_and_anonymous_admins(tg):
     anonymous = msg("/faq on", GROUP, sender=user(1087968824, "Group", is_bot=True),
                     sender_chat={"id": GROUP, "type": "supergroup", "title": "Test group"})
     await tg.send(anonymous)  # an anonymous admin posts as the chat itself (not in the fake's empty admin list)
-    assert tg.store.chat("telegram", GROUP).faq is True
+    assert (await tg.store.chat("telegram", GROUP)).faq is True
     assert tg.texts(GROUP)[-1].startswith(message("faq_on", "telegram", "en"))
 
 
@@ -334,7 +334,7 @@ async def test_settings_survive_a_restart(tmp_path):
     api = FakeBotAPI()
     api.admins[GROUP] = [ADMIN]
     for round_ in (1, 2):  # two lives of the bot on the same DATABASE_URL
-        store = Store.open(db)
+        store = await Store.open(db)
         app = build_application(make_settings(api, db), engine=get_engine(), store=store,
                                 request=make_fake_request(api))
         await app.initialize()
@@ -346,7 +346,7 @@ async def test_settings_survive_a_restart(tmp_path):
             await h.send(msg(EN_Q, GROUP, sender=user(MEMBER)))  # FAQ still on: overheard question answered
             await h.send(msg(EN_Q, PRIVATE))  # still in Spanish
         await app.shutdown()
-        store.close()
+        await store.close()
     assert api.sent_to(GROUP)[-1]["text"] == expected(EN_Q, in_group=True, addressed=False)[0]
     assert api.sent_to(PRIVATE)[-1]["text"] == expected(EN_Q, lang="es")[-1]
 

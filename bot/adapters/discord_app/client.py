@@ -16,7 +16,7 @@ from discord import app_commands
 
 from bot.core.engine import Answer, Query
 from bot.core.render import Rendered
-from bot.core.store import ChatSettings
+from bot.core.store import ChatSettings, StoreUnavailable
 from bot.core.throttle import Cooldown, RateLimit
 
 from . import commands
@@ -72,7 +72,7 @@ class OptoutMixin:
             self.engine = await asyncio.to_thread(get_engine)  # load the knowledge base once, before any event
             self.renderer = Renderer(self.engine)
         await self.tree.set_translator(StringsTranslator())
-        self.faq_channels = {int(c) for c in self.store.faq_chats(SURFACE)}
+        self.faq_channels = {int(c) for c in await self.store.faq_chats(SURFACE)}
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         shard_ids = self.settings.shard_ids
         if shard_ids is None or 0 in shard_ids:  # with shards in several processes, only shard 0's syncs
@@ -107,9 +107,9 @@ class OptoutMixin:
             log.warning(MISSING_INTENT_LOG)
 
     # preferences ----------------------------------------------------------------------------------------------
-    def prefs(self, user_id: int, locale=None) -> tuple[str | None, str | None, str]:
+    async def prefs(self, user_id: int, locale=None) -> tuple[str | None, str | None, str]:
         """(stored lang or None, stored region or None, UI language)."""
-        settings = self.store.user(SURFACE, user_id)
+        settings = await self.store.user(SURFACE, user_id)
         return settings.lang, settings.region, settings.lang or lang_of(locale)
 
     # computing replies (worker thread) ---------------------------------------------------------------------
@@ -174,6 +174,13 @@ class OptoutMixin:
         for out in rest:
             await interaction.followup.send(ephemeral=ephemeral, **out.kwargs())
 
+    @staticmethod
+    async def defer(interaction: discord.Interaction, *, ephemeral: bool = True) -> None:
+        """Acknowledge now, answer with a followup: for work that may wait on the database (a locked SQLite
+        file, a slow server) longer than Discord's 3-second window."""
+        if not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+
     async def say(self, interaction: discord.Interaction, text: str, *, ephemeral: bool = True) -> None:
         await self.send_outs(interaction, [Out(content=text[: LIMITS["content"]])], ephemeral=ephemeral)
 
@@ -194,14 +201,17 @@ class OptoutMixin:
     # slash commands -------------------------------------------------------------------------------------------
     def complete_platform(self, current: str) -> list[app_commands.Choice[str]]:
         try:
-            found = self.engine.suggest(current or "", limit=25)
+            found = self.engine.suggest((current or "")[:100], limit=25)  # declared max 100; forged may be longer
         except Exception:
             log.exception("autocomplete failed")
             return []
         return [app_commands.Choice(name=c.name[:100], value=c.platform) for c in found][:25]
 
     async def cmd_optout(self, interaction: discord.Interaction, platform: str, topic: str) -> None:
-        lang, region, ui = self.prefs(interaction.user.id, interaction.locale)
+        lang, region, ui = await self.prefs(interaction.user.id, interaction.locale)
+        platform = platform[:100]
+        if topic not in commands.TOPICS:  # discord.py does not check choices: a forged value gets the usage (F-11)
+            return await self.say(interaction, t("optout_usage", ui))
 
         def work() -> Reply:
             pid = platform if platform in self.engine.kb.platforms else self.engine.find_platform(platform)
@@ -213,7 +223,8 @@ class OptoutMixin:
 
     async def cmd_letter(self, interaction: discord.Interaction, platform: str) -> None:
         """/letter: a GDPR Art. 21 objection letter in a copyable block, with the platform's objection links."""
-        _, _, ui = self.prefs(interaction.user.id, interaction.locale)
+        _, _, ui = await self.prefs(interaction.user.id, interaction.locale)
+        platform = platform[:100]
         pid = platform if platform in self.engine.kb.platforms else self.engine.find_platform(platform)
         if pid is None or pid == "general":
             return await self.say(interaction, t("platform_not_found", ui, name=platform[:100]))
@@ -222,7 +233,7 @@ class OptoutMixin:
         await self.send_outs(interaction, [out], ephemeral=True)
 
     async def cmd_ask(self, interaction: discord.Interaction, question: str) -> None:
-        lang, region, ui = self.prefs(interaction.user.id, interaction.locale)
+        lang, region, ui = await self.prefs(interaction.user.id, interaction.locale)
         allowed, tell = self.rate_ok(interaction.user.id)
         if not allowed:
             return await self.say(interaction, t("rate_limited", ui))
@@ -231,7 +242,7 @@ class OptoutMixin:
         await self.respond(interaction, lambda: self.ask(query), ui_lang=ui)
 
     async def cmd_platforms(self, interaction: discord.Interaction) -> None:
-        _, region, ui = self.prefs(interaction.user.id, interaction.locale)
+        _, region, ui = await self.prefs(interaction.user.id, interaction.locale)
         await self.send_outs(interaction, self.index_outs(ui, Target("", "ai-training", "", "")), ephemeral=True)
 
     def index_outs(self, lang: str, pick: Target) -> list[Out]:
@@ -244,23 +255,26 @@ class OptoutMixin:
     async def cmd_lang(self, interaction: discord.Interaction, language: str) -> None:
         if language not in ("en", "es"):
             return await self.say(interaction, t("lang_usage", lang_of(interaction.locale)))
-        self.store.update_user(SURFACE, interaction.user.id, lang=language)
+        await self.defer(interaction)
+        await self.store.update_user(SURFACE, interaction.user.id, lang=language)
         await self.say(interaction, t("lang_set", language))
 
     async def cmd_region(self, interaction: discord.Interaction, region: str) -> None:
-        _, _, ui = self.prefs(interaction.user.id, interaction.locale)
+        _, _, ui = await self.prefs(interaction.user.id, interaction.locale)
         if region not in commands.REGIONS:
             return await self.say(interaction, t("region_usage", ui))
-        self.store.update_user(SURFACE, interaction.user.id, region=region)
+        await self.defer(interaction)
+        await self.store.update_user(SURFACE, interaction.user.id, region=region)
         await self.say(interaction, t("region_set", ui, region=plain(f"region_{region}", ui)))
 
     async def cmd_forget(self, interaction: discord.Interaction) -> None:
-        _, _, ui = self.prefs(interaction.user.id, interaction.locale)
-        existed = self.store.forget_user(SURFACE, interaction.user.id)
+        _, _, ui = await self.prefs(interaction.user.id, interaction.locale)
+        await self.defer(interaction)
+        existed = await self.store.forget_user(SURFACE, interaction.user.id)
         await self.say(interaction, t("forget_done" if existed else "forget_nothing", ui))
 
     async def cmd_faq(self, interaction: discord.Interaction, action: str) -> None:
-        _, _, ui = self.prefs(interaction.user.id, interaction.locale)
+        _, _, ui = await self.prefs(interaction.user.id, interaction.locale)
         if interaction.guild_id is None or interaction.channel_id is None:
             return await self.say(interaction, t("discord_faq_server_only", ui))
         if not interaction.permissions.manage_guild:
@@ -269,8 +283,9 @@ class OptoutMixin:
         if action == "post":
             return await self.send_outs(interaction, self.index_outs(ui, Target("", "ai-training", "", "")),
                                         ephemeral=False)
+        await self.defer(interaction, ephemeral=False)  # a store write follows: stay inside Discord's 3 s
         if action == "on":
-            self.store.update_chat(SURFACE, channel_id, faq=True)
+            await self.store.update_chat(SURFACE, channel_id, faq=True)
             self.faq_channels.add(channel_id)
             lines = [t("faq_on", ui)]
             if not self.message_content:
@@ -278,8 +293,8 @@ class OptoutMixin:
             if not interaction.app_permissions.send_messages:
                 lines.append(t("discord_faq_no_send", ui))
         else:
-            if self.store.update_chat(SURFACE, channel_id, faq=False) == ChatSettings():
-                self.store.forget_chat(SURFACE, channel_id)  # store nothing that says nothing
+            if await self.store.update_chat(SURFACE, channel_id, faq=False) == ChatSettings():
+                await self.store.forget_chat(SURFACE, channel_id)  # store nothing that says nothing
             self.faq_channels.discard(channel_id)
             lines = [t("faq_off", ui)]
         log.info("FAQ mode %s in channel %s (server %s)", action, channel_id, interaction.guild_id)
@@ -288,7 +303,7 @@ class OptoutMixin:
 
     async def ctx_answer(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """Message context menu: answer that message publicly, as a reply to it."""
-        _, _, ui = self.prefs(interaction.user.id, interaction.locale)
+        _, _, ui = await self.prefs(interaction.user.id, interaction.locale)
         text = (message.content or "").strip()
         if not text:
             return await self.say(interaction, t("discord_no_text", ui))
@@ -317,7 +332,7 @@ class OptoutMixin:
     # components -----------------------------------------------------------------------------------------------
     async def on_public_button(self, interaction: discord.Interaction, target: Target) -> None:
         try:
-            _, _, ui = self.prefs(interaction.user.id, interaction.locale)
+            _, _, ui = await self.prefs(interaction.user.id, interaction.locale)
             lang = target.lang or ui
             # posted for everyone: without the poster's region, so that every region's rules show
             await self.respond(interaction, lambda: self.direct(target.platform, target.topic, lang, None),
@@ -327,7 +342,7 @@ class OptoutMixin:
 
     async def on_pick(self, interaction: discord.Interaction, target: Target) -> None:
         try:
-            _, region, ui = self.prefs(interaction.user.id, interaction.locale)
+            _, region, ui = await self.prefs(interaction.user.id, interaction.locale)
             lang, region = target.lang or ui, target.region or region
             if target.platform not in self.engine.kb.platforms:
                 return await self.say(interaction, t("platform_not_found", ui, name=target.platform))
@@ -378,7 +393,7 @@ class OptoutMixin:
         return channel.id in self.faq_channels or getattr(channel, "parent_id", None) in self.faq_channels
 
     async def answer_addressed(self, message: discord.Message) -> None:
-        lang, region, ui = self.prefs(message.author.id)
+        lang, region, ui = await self.prefs(message.author.id)
         allowed, tell = self.rate_ok(message.author.id)
         if not allowed:
             if tell:
@@ -410,7 +425,10 @@ class OptoutMixin:
     async def on_guild_channel_delete(self, channel) -> None:
         if channel.id in self.faq_channels:
             self.faq_channels.discard(channel.id)
-            self.store.forget_chat(SURFACE, channel.id)
+            try:
+                await self.store.forget_chat(SURFACE, channel.id)
+            except StoreUnavailable as e:
+                log.warning("settings of deleted channel %s not erased now: %s", channel.id, e)
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         for channel in [*guild.channels, *guild.threads]:
@@ -425,7 +443,9 @@ class OptoutMixin:
         if isinstance(error, discord.NotFound) and error.code == UNKNOWN_INTERACTION:
             log.warning("%s: the interaction expired before the reply (404 Unknown interaction)", where)
             return
-        if isinstance(error, discord.Forbidden):
+        if isinstance(error, StoreUnavailable):
+            log.warning("%s: %s", where, error)
+        elif isinstance(error, discord.Forbidden):
             log.warning("%s: missing permissions (%s)", where, error.text)
         elif isinstance(error, discord.HTTPException):
             log.warning("%s: Discord API error HTTP %s: %s", where, error.status, error.text)
