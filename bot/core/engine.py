@@ -6,6 +6,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+import re
+
 from rapidfuzz import fuzz
 
 from . import language
@@ -83,7 +85,11 @@ class Engine:
         self.index = PlatformIndex(kb, self.matching, brands, vocab_texts=vocab_texts)
         self.grammar = Grammar(self.matching)
         self.judge = judge or Judge(self._masked_examples)
-        self._crawlers = {tuple(normalize(c.token).split()) for c in kb.crawlers if len(c.token) >= 5}
+        # crawler user agents as written ("GPTBot", "Google-Extended"), not those that are also a platform's name
+        names = {" ".join(k) for k in self.index.alias}
+        tokens_ = sorted({c.token.casefold() for c in kb.crawlers if len(c.token) >= 5
+                          and normalize(c.token) not in names}, key=len, reverse=True)
+        self._crawlers = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, tokens_)) + r")(?![\w-])") if tokens_ else None
         self._platforms = sorted((p for p in kb.platforms.values() if p.id != "general"), key=lambda p: p.name.casefold())
         self._names = {p.id: p.name for p in kb.platforms.values()}
         self._popular = [pid for pid in self.matching.popular if pid in self._names]
@@ -210,15 +216,14 @@ class Engine:
             toks=toks, raw=raw, overheard=query.overheard, det=det, subject=subject, ambiguous=ambiguous,
             bare=bool(det.mentions) and not content and not det.owners,
             question_like=self.grammar.looks_like_question(toks, raw),
-            region_named=self.grammar.region(toks, written_in), crawler_named=self._names_crawler(toks),
+            region_named=self.grammar.region(toks, written_in), crawler_named=self._names_crawler(raw),
             previous=query.previous if query.previous and query.previous[0] in self.kb.platforms else None,
             judge=judge)
         region = query.region or reading.region_named
         return reading, lang, asked_in, region
 
-    def _names_crawler(self, toks: list[str]) -> bool:
-        return any((t,) in self._crawlers for t in toks) or any(
-            tuple(toks[i:i + 2]) in self._crawlers for i in range(len(toks) - 1))
+    def _names_crawler(self, raw: str) -> bool:
+        return bool(self._crawlers and self._crawlers.search(raw.casefold()))
 
     # the verdict -------------------------------------------------------------------------------
     def answer(self, query: Query) -> Answer:
