@@ -1,4 +1,4 @@
-"""Command line: ask, chat, kb check|export|links|audit, eval, run telegram|discord|all."""
+"""Command line: ask, chat, kb check|export|links|audit, eval, robots, new, run telegram|discord|all."""
 from __future__ import annotations
 
 import argparse
@@ -147,6 +147,70 @@ def cmd_letter(args) -> int:
         print(f"I don't know a platform called {args.platform!r}; see `optout-bot kb export`.", file=sys.stderr)
         return 1
     print(objection_letter(pid, "plain", args.lang).text)
+    return 0
+
+
+def _kb_or_exit():
+    from .core.knowledge import KnowledgeError, load
+
+    try:
+        return load()
+    except KnowledgeError as e:
+        print(f"optout-bot: the knowledge base is broken: {e.problems[0] if e.problems else '?'}", file=sys.stderr)
+        raise SystemExit(1)
+
+
+def cmd_robots(args) -> int:
+    from .core.robots import FORMATS, SelectionError, rules
+
+    if args.format not in FORMATS:  # checked here, not by argparse: one line listing the valid ones, exit 2
+        print(f"optout-bot robots: unknown format {args.format!r}; valid: {', '.join(FORMATS)}", file=sys.stderr)
+        return 2
+    kb = _kb_or_exit()
+    try:
+        text = rules(kb.crawlers, args.purpose or None, args.company, args.format)
+    except SelectionError as e:
+        print(f"optout-bot robots: {e}", file=sys.stderr)
+        return 2
+    except ValueError as e:
+        print(f"optout-bot robots: {e}", file=sys.stderr)
+        return 1
+    sys.stdout.write(text)
+    return 0
+
+
+def cmd_new(args) -> int:
+    import datetime as dt
+    import textwrap
+
+    from .core.whatsnew import recent_changes
+
+    if args.days < 0:
+        print("optout-bot new: --days must be 0 or more", file=sys.stderr)
+        return 2
+    try:
+        today = dt.date.fromisoformat(args.today) if args.today else None
+    except ValueError:
+        print(f"optout-bot new: --today {args.today!r} is not a date like 2026-11-29", file=sys.stderr)
+        return 2
+    items = recent_changes(_kb_or_exit(), days=args.days, lang=args.lang, today=today)
+    if args.json:
+        print(json.dumps([i.to_json() for i in items], ensure_ascii=False, indent=1))
+        return 0
+    es = args.lang == "es"
+    if not items:
+        print(f"Sin cambios en los últimos {args.days} días." if es else f"No changes in the last {args.days} days.")
+        return 0
+    n = len(items)
+    print((f"Novedades de los últimos {args.days} días ({n} cambio{'s' if n != 1 else ''}, más reciente primero):"
+           if es else f"What's new in the last {args.days} days ({n} change{'s' if n != 1 else ''}, newest first):"))
+    for i in items:
+        print()
+        print(f"{i.date.isoformat()}  {i.platform_name}")
+        print(textwrap.fill(i.text, width=100, initial_indent="  ", subsequent_indent="  "))
+        if i.source_url:
+            print(f"  {'Fuente' if es else 'Source'}: {i.source_title} <{i.source_url}>")
+        print(f"  {'Qué hacer' if es else 'What to do'}: optout-bot ask --lang {args.lang} \"{i.platform_name} AI training\"")
     return 0
 
 
@@ -301,6 +365,27 @@ def build_parser() -> argparse.ArgumentParser:
     letter.add_argument("platform")
     letter.add_argument("--lang", choices=("en", "es"), default="en")
     letter.set_defaults(func=cmd_letter)
+
+    robots = sub.add_parser("robots", help="robots.txt / nginx / Apache / Caddy / Cloudflare rules blocking AI crawlers",
+                            description="Rules that block AI crawlers on your own site, from knowledge/crawlers.yaml, "
+                                        "with caveats (who ignores robots.txt, what blocking search costs) on top.")
+    robots.add_argument("--purpose", action="append", metavar="P[,P...]",
+                        help="crawler purposes, comma-separated: training, search, user-fetch, assistant, preview, "
+                             "archive, research, other, or all (default: training)")
+    robots.add_argument("--company", action="append", metavar="C[,C...]",
+                        help="only these companies' crawlers, comma-separated, case-insensitive (openai, anthropic, "
+                             "google, meta, ...; default: every company)")
+    robots.add_argument("--format", default="robots", metavar="F",
+                        help="output: robots (robots.txt), nginx, apache (.htaccess), caddy, cloudflare (WAF custom "
+                             "rule expression); default: robots")
+    robots.set_defaults(func=cmd_robots)
+
+    new = sub.add_parser("new", help="what's new: platform policy changes of the last days, newest first")
+    new.add_argument("--days", type=int, default=90, help="how many days back to look (default: 90)")
+    new.add_argument("--lang", choices=("en", "es"), default="en", help="language of the change texts (default: en)")
+    new.add_argument("--json", action="store_true", help="a JSON list instead of text")
+    new.add_argument("--today", metavar="YYYY-MM-DD", help="count the days back from this date instead of today")
+    new.set_defaults(func=cmd_new)
 
     run = sub.add_parser("run", help="run the bot: telegram | discord | all")
     run.add_argument("adapter", choices=("telegram", "discord", "all"))
