@@ -210,7 +210,7 @@ def cmd_new(args) -> int:
         print(textwrap.fill(i.text, width=100, initial_indent="  ", subsequent_indent="  "))
         if i.source_url:
             print(f"  {'Fuente' if es else 'Source'}: {i.source_title} <{i.source_url}>")
-        print(f"  {'Qué hacer' if es else 'What to do'}: optout-bot ask --lang {args.lang} \"{i.platform_name} AI training\"")
+        print(f"  {'Qué hacer' if es else 'What to do'}: optout-bot ask{' --lang es' if es else ''} \"{i.platform} ai\"")
     return 0
 
 

@@ -129,9 +129,11 @@ def caveats(chosen: Sequence[Crawler], fmt: str) -> list[str]:
     ignoring = [c for c in chosen if c.respects_robots_txt in IGNORES]
     if ignoring:
         who = "; ".join(f"{_who(c)}: {IGNORES[c.respects_robots_txt]}" for c in ignoring)
-        tail = ("robots.txt alone will not stop them: also block them at the server "
+        them = "them" if len(ignoring) > 1 else "it"
+        tail = (f"robots.txt alone will not stop {them}: also block {them} at the server "
                 "(optout-bot robots --format nginx|apache|caddy|cloudflare)." if fmt == "robots" else
-                "robots.txt alone will not stop them; this server rule does, as long as they send these names.")
+                f"robots.txt alone will not stop {them}; this server rule does, as long as the request carries "
+                f"the name.")
         out.append(f"Not stopped by robots.txt: {who}. {tail}")
     unknown = [c for c in chosen if c.respects_robots_txt == "unknown"]
     if unknown:
