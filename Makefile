@@ -10,6 +10,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/optout-bot kb embed
 	touch $(STAMP)
 
 run: $(STAMP)  ## the bot: Telegram and/or Discord when their tokens are in .env, else the terminal chat

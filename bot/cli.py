@@ -77,6 +77,24 @@ def cmd_kb(args) -> int:
         for p in e.problems:
             print(p)
         return 1
+    if args.action in ("check", "embed"):
+        from .core.engine import Engine
+
+        try:
+            engine = Engine(kb)  # validates what the matcher learns from: questions/, examples, negatives, brands
+        except KnowledgeError as e:
+            for p in e.problems:
+                print(p)
+            return 1
+    if args.action == "embed":
+        import time
+
+        started = time.perf_counter()
+        print("Embedding the knowledge base for the matcher (cached in data/cache; the first time takes a few "
+              "minutes)...", file=sys.stderr, flush=True)
+        engine.judge.warm()
+        print(f"ok: {len(engine.judge.texts)} examples ready in {time.perf_counter() - started:.1f} s")
+        return 0
     if args.action == "check":
         for pid in kb.stale():
             print(f"warning: knowledge/platforms/{pid}.yaml: verified: older than 180 days, check the sources again")
@@ -348,7 +366,9 @@ def build_parser() -> argparse.ArgumentParser:
     chat.set_defaults(func=cmd_chat)
 
     kb = sub.add_parser("kb", help="knowledge base: check | export | links | audit")
-    kb.add_argument("action", choices=("check", "export", "links", "audit"))
+    kb.add_argument("action", choices=("check", "export", "links", "audit", "embed"),
+                    help="check: validate; export: as JSON; links: check every URL live; audit: claim counts; "
+                         "embed: prepare the matcher's cache (make does it once)")
     kb.add_argument("--json", action="store_true", help="export: compact JSON")
     kb.add_argument("--root", help="knowledge folder (default: the bundled knowledge/)")
     kb.add_argument("--timeout", type=float, default=10.0, help="links: seconds per request")
