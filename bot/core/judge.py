@@ -57,16 +57,17 @@ def _default_embedder() -> Callable[[list[str]], np.ndarray]:
 
 
 class VectorCache:
-    """text -> embedding, kept in one .npy pair per model version; written atomically."""
+    """text -> embedding, kept in one .npz per model version (keys and one matrix); written atomically."""
 
     def __init__(self, path: Path):
         self.path = path
-        self.vectors: dict[str, np.ndarray] = {}
+        self.keys: dict[str, int] = {}
+        self.vectors = np.zeros((0, 384), np.float32)
         self.dirty = False
         try:
             with np.load(path) as data:
-                for key, vec in zip(data["keys"], data["vectors"]):
-                    self.vectors[str(key)] = vec
+                self.vectors = data["vectors"]
+                self.keys = {str(k): i for i, k in enumerate(data["keys"])}
         except FileNotFoundError:
             pass
         except Exception as e:
@@ -77,21 +78,23 @@ class VectorCache:
         return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
     def get_many(self, texts: list[str], embed: Callable[[list[str]], np.ndarray]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if self.key(t) not in self.vectors]
-        for i in range(0, len(missing), 64):
-            batch = missing[i:i + 64]
-            for t, v in zip(batch, embed(batch)):
-                self.vectors[self.key(t)] = v
+        missing = [t for t in dict.fromkeys(texts) if self.key(t) not in self.keys]
+        if missing:
+            new = [embed(missing[i:i + 64]) for i in range(0, len(missing), 64)]
+            start = len(self.vectors)
+            self.vectors = np.concatenate([self.vectors, *new]).astype(np.float32, copy=False)
+            for i, t in enumerate(missing):
+                self.keys[self.key(t)] = start + i
             self.dirty = True
-        return np.stack([self.vectors[self.key(t)] for t in texts]) if texts else np.zeros((0, 384), np.float32)
+        return self.vectors[[self.keys[self.key(t)] for t in texts]]
 
     def save(self, keep: Iterable[str]) -> None:
         if not self.dirty:
             return
-        keys = sorted({self.key(t) for t in keep} & self.vectors.keys())
+        keys = sorted({self.key(t) for t in keep} & self.keys.keys())
         tmp = self.path.with_name(f"{self.path.stem}.{os.getpid()}.tmp.npz")
         try:
-            np.savez(tmp, keys=np.array(keys), vectors=np.stack([self.vectors[k] for k in keys]))
+            np.savez(tmp, keys=np.array(keys), vectors=self.vectors[[self.keys[k] for k in keys]])
             os.replace(tmp, self.path)
             self.dirty = False
         except OSError as e:
@@ -150,6 +153,7 @@ class Judge:
         texts = [t for t, _ in examples]
         self.matrix = cache.get_many(texts, self.embed)
         cache.save(texts)
+        del cache  # its copy of the vectors: the peak memory counts
         self.labels = sorted({label for _, label in examples})
         index = {label: i for i, label in enumerate(self.labels)}
         self.label_of = np.array([index[label] for _, label in examples])

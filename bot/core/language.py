@@ -1,7 +1,8 @@
 """Which language a message is in: py3langid restricted to the languages we understand.
 
 py3langid ships its model xz-compressed (0.5 s to unpack at every start). The model restricted to our six
-languages is cached unpacked (pickle, our own file) beside the other caches, so later starts load it fast.
+languages is cached unpacked beside the other caches (its state table memory-mapped), so later starts load it
+fast and a message touches only a few pages of it.
 Short texts say little: under two words, or with low confidence, the caller's fallback decides.
 """
 from __future__ import annotations
@@ -10,6 +11,8 @@ import logging
 import os
 import pickle
 import threading
+
+import numpy as np
 
 from .cache import cache_dir
 from .vocab import MATCH_LANGS
@@ -25,25 +28,46 @@ _identifier = None
 def _build_identifier():
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    path = cache_dir() / f"langid-{'-'.join(MATCH_LANGS)}.pickle"
-    if path.exists():
-        try:
-            with path.open("rb") as f:
-                parts = pickle.load(f)  # our own file, written below, in a 0700 folder
-            return LanguageIdentifier(*parts[:5], norm_probs=True, tk_row=parts[5])
-        except Exception as e:  # a torn or old cache: rebuild it
-            log.warning("language model cache unreadable (%s); rebuilding", e)
+    folder = cache_dir() / f"langid-{'-'.join(MATCH_LANGS)}"
+    try:
+        return _from_cache(folder, LanguageIdentifier)
+    except FileNotFoundError:
+        pass
+    except Exception as e:  # a torn or old cache: rebuild it
+        log.warning("language model cache unreadable (%s); rebuilding", e)
     ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     ident.set_languages(list(MATCH_LANGS))
-    parts = (ident.nb_ptc, ident.nb_pc, ident.nb_classes, ident.tk_nextmove, ident.tk_output, ident.tk_row)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
-        with tmp.open("wb") as f:
-            pickle.dump(parts, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        _to_cache(ident, folder)
     except OSError as e:
-        log.warning("cannot cache the language model in %s: %s", path.parent, e)
+        log.warning("cannot cache the language model in %s: %s", folder, e)
     return ident
+
+
+def _to_cache(ident, folder) -> None:
+    tmp = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
+    tmp.mkdir(mode=0o700, exist_ok=True)
+    np.save(tmp / "nextmove.npy", np.asarray(ident.tk_nextmove))
+    np.save(tmp / "row.npy", np.asarray(ident.tk_row))
+    np.savez(tmp / "nb.npz", ptc=ident.nb_ptc, pc=ident.nb_pc, classes=np.array(ident.nb_classes))
+    with (tmp / "output.pickle").open("wb") as f:
+        pickle.dump(ident.tk_output, f, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        os.replace(tmp, folder)
+    except OSError:  # another process cached it first
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _from_cache(folder, cls):
+    # the state table (40 MB) is mapped, not read: a message touches a few pages of it
+    nextmove = np.load(folder / "nextmove.npy", mmap_mode="r")
+    with np.load(folder / "nb.npz") as nb:
+        ptc, pc, classes = nb["ptc"], nb["pc"], [str(c) for c in nb["classes"]]
+    with (folder / "output.pickle").open("rb") as f:
+        output = pickle.load(f)  # our own file, written above, in a 0700 folder
+    return cls(ptc, pc, classes, nextmove, output, norm_probs=True, tk_row=np.load(folder / "row.npy").tolist())
 
 
 def _ident():
