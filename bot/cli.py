@@ -24,16 +24,21 @@ def _engine():
 
 def _one(engine, text: str, args) -> str:
     from .core.engine import Query
-    from .core.render import render
 
     query = Query(text, lang=args.lang, region=args.region, surface="cli", in_group=args.group, addressed=not args.group)
-    answer = engine.answer(query)
+    return _print_answer(engine.answer(query), args)
+
+
+def _print_answer(answer, args) -> str:
+    """`text`: the first reply as the user sees it; `full`: the whole guide (JSON), or printed with --full."""
+    from .core.render import full_guide, render
+
     silent = args.group and answer.status != "answer"
+    first = "" if silent else _as_text(render(answer, args.format), args.format)
+    full = "" if silent else _as_text(full_guide(answer, args.format), args.format)
     if args.json:
-        out = answer.to_json()
-        out["text"] = "" if silent else _as_text(render(answer, args.format), args.format)
-        return json.dumps(out, ensure_ascii=False)
-    return "" if silent else _as_text(render(answer, args.format), args.format)
+        return json.dumps({**answer.to_json(), "text": first, "full": full}, ensure_ascii=False)
+    return full if getattr(args, "full", False) else first
 
 
 def _as_text(rendered, fmt: str) -> str:
@@ -192,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--region", choices=REGIONS)
     ask.add_argument("--format", choices=FORMATS, default="plain")
     ask.add_argument("--group", action="store_true", help="judge it as a message overheard in a group chat")
+    ask.add_argument("--full", action="store_true", help="print the whole guide instead of the short first reply")
     ask.set_defaults(func=cmd_ask)
 
     chat = sub.add_parser("chat", help="interactive terminal chat")

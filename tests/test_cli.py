@@ -20,11 +20,13 @@ def ask_json(text, *extra):
 def test_done_when_questions():
     a = ask_json("how do I stop LinkedIn from using my data to train AI?")
     assert (a["status"], a["platform"], a["topic"]) == ("answer", "linkedin", "ai-training")
-    assert set(a) == {"status", "platform", "topic", "score", "lang", "text", "candidates"}
+    assert set(a) == {"status", "platform", "topic", "score", "lang", "text", "full", "candidates"}
     assert "Data for Generative AI Improvement" in a["text"]
+    assert "https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement" in a["text"]
+    assert len(a["text"]) < len(a["full"]) and "Sources:" in a["full"] and "Source: linkedin.com" in a["text"]
     a = ask_json("¿Cómo evito que Instagram use mis fotos para entrenar su IA?")
     assert (a["status"], a["platform"], a["topic"], a["lang"]) == ("answer", "instagram", "ai-training", "es")
-    assert "Fuentes" in a["text"]
+    assert "Fuente: " in a["text"] and "Fuentes" in a["full"]
     a = ask_json("how do I opt out of AI training?")
     assert a["status"] == "clarify" and len(a["candidates"]) >= 3
     assert ask_json("what's the weather in Madrid tomorrow")["status"] == "abstain"
@@ -49,7 +51,7 @@ def test_stdin_plain_one_line_each():
     assert out.returncode == 0 and len(out.stdout.splitlines()) == 3
 
 
-@pytest.mark.parametrize("fmt, marker", [("telegram", "<b>"), ("discord", "**"), ("plain", "Sources:")])
+@pytest.mark.parametrize("fmt, marker", [("telegram", "<b>"), ("discord", "**"), ("plain", "Source: linkedin.com")])
 def test_formats(fmt, marker):
     out = cli("ask", "--format", fmt, "linkedin ai training")
     assert out.returncode == 0 and marker in out.stdout
@@ -64,7 +66,12 @@ def test_group_flag_keeps_quiet_on_chatter():
 
 def test_lang_and_region_flags():
     a = ask_json("linkedin ai", "--lang", "es", "--region", "uk")
-    assert a["lang"] == "es" and "Tu región (Reino Unido)" in a["text"]
+    assert a["lang"] == "es" and "📍 Reino Unido:" in a["text"] and "Tu región (Reino Unido)" in a["full"]
+
+
+def test_full_flag_prints_the_whole_guide():
+    short, full = cli("ask", "linkedin ai training").stdout, cli("ask", "--full", "linkedin ai training").stdout
+    assert "Sources:" in full and "Sources:" not in short and "Canada and Hong Kong" in full
 
 
 def test_chat_from_a_pipe_answers_each_line_and_exits():

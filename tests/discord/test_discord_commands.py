@@ -66,7 +66,7 @@ async def test_optout_answers_ephemerally_with_buttons(harness):
     assert data["flags"] == EPHEMERAL
     assert data["allowed_mentions"] == {"parse": []}
     [embed] = data["embeds"]
-    assert "LinkedIn" in embed["title"] and embed["fields"]
+    assert "LinkedIn" in embed["title"] and "Data for Generative AI Improvement" in embed["description"]
     assert custom_ids(data) == ["oo:pub:linkedin:ai-training:en:"]
     links = [c for c in components(data) if c["style"] == 5]
     assert 1 <= len(links) <= 3 and all(c["url"].startswith("https://") for c in links)

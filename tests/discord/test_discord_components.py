@@ -69,8 +69,7 @@ async def test_a_public_post_shows_every_region_not_just_the_posters(harness):
     await harness.interaction(slash("region", {"region": "eu"}))
     await harness.interaction(slash("optout", {"platform": "linkedin"}))
     private = harness.fake.callbacks()[-1]["data"]
-    assert any(f["name"].startswith("Your region") for f in private["embeds"][0]["fields"])
+    assert "📍 EU/EEA" in private["embeds"][0]["description"]
     await harness.interaction(component("oo:pub:linkedin:ai-training:en:eu", harness.fake.messages[-1]))
     public = harness.fake.callbacks()[-1]["data"]
-    names = [f["name"] for f in public["embeds"][0]["fields"]]
-    assert "By region" in names and not any(n.startswith("Your region") for n in names)
+    assert "📍" not in public["embeds"][0]["description"]  # the poster's region is theirs, not the channel's

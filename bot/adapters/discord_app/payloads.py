@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 
 import discord
 
+from bot.core.limits import DISCORD, cut, embed_batches, embed_size, fit_embed  # noqa: F401
+
 from .strings import plain
 
 NO_MENTIONS = discord.AllowedMentions.none()
-LIMITS = {"title": 256, "description": 4096, "field_name": 256, "field_value": 1024, "fields": 25, "footer": 2048,
-          "author": 256, "total": 6000, "embeds": 10, "content": 2000, "label": 80, "options": 25}
+LIMITS = DISCORD
 _SLUG = r"[a-z0-9][a-z0-9-]{0,39}"
 _TOPIC = r"[a-z][a-z-]{0,23}"
 
@@ -47,58 +48,13 @@ class Out:
         return kw
 
 
-# embeds ----------------------------------------------------------------------------------------------------
-def _cut(text, limit: int) -> str:
-    text = "" if text is None else str(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def embed_size(d: dict) -> int:
-    """Characters that count towards Discord's 6000 per message."""
-    return (len(d.get("title", "")) + len(d.get("description", "")) + len((d.get("footer") or {}).get("text", ""))
-            + len((d.get("author") or {}).get("name", ""))
-            + sum(len(f["name"]) + len(f["value"]) for f in d.get("fields", [])))
-
-
-def fit_embed(d: dict) -> dict:
-    """A copy of an embed dict cut to Discord's limits (title 256, description 4096, 25 fields of 1024, 6000 in all)."""
-    d = dict(d)
-    if "title" in d:
-        d["title"] = _cut(d["title"], LIMITS["title"])
-    if "description" in d:
-        d["description"] = _cut(d["description"], LIMITS["description"])
-    if d.get("footer"):
-        d["footer"] = {**d["footer"], "text": _cut(d["footer"].get("text"), LIMITS["footer"])}
-    if d.get("author"):
-        d["author"] = {**d["author"], "name": _cut(d["author"].get("name"), LIMITS["author"])}
-    d["fields"] = [{"name": _cut(f.get("name") or "\u200b", LIMITS["field_name"]),
-                    "value": _cut(f.get("value") or "\u200b", LIMITS["field_value"]),
-                    "inline": bool(f.get("inline"))} for f in d.get("fields", [])][: LIMITS["fields"]]
-    while embed_size(d) > LIMITS["total"] and d["fields"]:
-        d["fields"].pop()  # the least needed sections come last
-    excess = embed_size(d) - LIMITS["total"]
-    if excess > 0:
-        d["description"] = _cut(d.get("description", ""), max(1, len(d.get("description", "")) - excess))
-    if not d["fields"]:
-        del d["fields"]
-    return d
+# embeds: limits and fitting live in bot/core/limits.py ---------------------------------------------------------
+_cut = cut
 
 
 def batches(embeds: list[dict]) -> list[list[discord.Embed]]:
     """Embeds grouped into messages of at most 10 embeds and 6000 characters each."""
-    out: list[list[discord.Embed]] = []
-    current: list[discord.Embed] = []
-    total = 0
-    for d in map(fit_embed, embeds):
-        size = embed_size(d)
-        if current and (len(current) == LIMITS["embeds"] or total + size > LIMITS["total"]):
-            out.append(current)
-            current, total = [], 0
-        current.append(discord.Embed.from_dict(d))
-        total += size
-    if current:
-        out.append(current)
-    return out
+    return [[discord.Embed.from_dict(d) for d in group] for group in embed_batches(embeds)]
 
 
 # components ------------------------------------------------------------------------------------------------
