@@ -70,7 +70,7 @@ def cmd_ask(args) -> int:
 def cmd_chat(args) -> int:
     from .adapters.console import run_console
 
-    return run_console(_engine(), lang=args.lang, region=args.region)
+    return run_console(_engine(), lang=args.lang, region=args.region, as_jsonl=args.json)
 
 
 def cmd_kb(args) -> int:
@@ -157,6 +157,15 @@ def cmd_run(args) -> int:
     return _run_all(settings)
 
 
+def cmd_discord(args) -> int:
+    from .adapters.discord_bot import sync
+    from .config import get_settings, setup_logging
+
+    settings = get_settings()
+    setup_logging(settings)
+    return sync(settings, args.guild)
+
+
 def _run_all(settings) -> int:
     """Every adapter that has a token, each in its own process; with no token, the terminal chat."""
     import subprocess
@@ -200,7 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--full", action="store_true", help="print the whole guide instead of the short first reply")
     ask.set_defaults(func=cmd_ask)
 
-    chat = sub.add_parser("chat", help="interactive terminal chat")
+    chat = sub.add_parser("chat", help="interactive terminal chat (follow-ups, /more, numbered choices)")
+    chat.add_argument("--json", action="store_true",
+                      help="one JSON object per input line (the keys of ask --json), keeping the conversation")
     chat.add_argument("--lang", choices=("en", "es"))
     chat.add_argument("--region", choices=REGIONS)
     chat.set_defaults(func=cmd_chat)
@@ -223,6 +234,11 @@ def build_parser() -> argparse.ArgumentParser:
     letter.add_argument("platform")
     letter.add_argument("--lang", choices=("en", "es"), default="en")
     letter.set_defaults(func=cmd_letter)
+
+    dsc = sub.add_parser("discord", help="Discord maintenance: sync the slash commands (once, not at every start)")
+    dsc.add_argument("action", choices=("sync",), help="sync: register the slash commands with Discord")
+    dsc.add_argument("--guild", type=int, help="sync to one server only (instant; for development)")
+    dsc.set_defaults(func=cmd_discord)
 
     run = sub.add_parser("run", help="run the bot: telegram | discord | all")
     run.add_argument("adapter", choices=("telegram", "discord", "all"))

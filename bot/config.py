@@ -30,10 +30,37 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///data/optout-bot.sqlite3"
     log_level: str = "INFO"
 
+    # the conversation policy, the same on every surface ("count/seconds")
+    rate_user: str = "12/60"  # commands, questions and buttons per user
+    rate_faq_user: str = "3/60"  # group auto-answers one member can trigger
+    faq_cooldown_seconds: float = 600.0  # the same auto-answer in the same chat
+    rate_public_user: str = "3/60"  # public posts one member can cause (Discord channel FAQ, "Post publicly")
+    rate_public_channel: str = "6/60"  # public posts per channel
+    followup_seconds: float = 600.0  # how long "and for Threads?" refers to the last answer
+
     @field_validator("telegram_bot_token", "discord_bot_token", "telegram_webhook_secret", mode="before")
     @classmethod
     def _blank_is_none(cls, v):
         return None if isinstance(v, str) and not v.strip() else v
+
+    @field_validator("rate_user", "rate_faq_user", "rate_public_user", "rate_public_channel")
+    @classmethod
+    def _rate(cls, v: str) -> str:
+        count, _, seconds = str(v).partition("/")
+        if not (count.strip().isdigit() and int(count) > 0 and _positive(seconds)):
+            raise ValueError("use count/seconds, for example 12/60")
+        return v
+
+    def limits(self):
+        """The conversation layer's Limits from these settings."""
+        from bot.core.conversation import Limits
+
+        def rate(v: str) -> tuple[int, float]:
+            count, _, seconds = v.partition("/")
+            return int(count), float(seconds)
+
+        return Limits(rate(self.rate_user), rate(self.rate_faq_user), self.faq_cooldown_seconds,
+                      rate(self.rate_public_user), rate(self.rate_public_channel), self.followup_seconds)
 
     @property
     def shard_ids(self) -> list[int] | None:
@@ -110,3 +137,10 @@ def setup_logging(settings: Settings) -> Redactor:
     # httpx logs every request URL, and Telegram URLs contain the token: keep it at WARNING.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     return redact
+
+
+def _positive(number: str) -> bool:
+    try:
+        return float(number) > 0
+    except ValueError:
+        return False

@@ -25,52 +25,53 @@ def url(request, tmp_path):
     url = request.getfixturevalue("postgres_url")
     s = Store.open(url)
     s._run("DELETE FROM chat_settings"), s._run("DELETE FROM user_settings")
-    s.close()
+    s._conn.close()
     return url
 
 
 @pytest.fixture
-def store(url):
+async def store(url):
     s = Store.open(url)
     yield s
-    s.close()
+    await s.close()
 
 
-def test_chat_settings_roundtrip_and_migration(store):
-    assert store.chat("telegram", -5) == ChatSettings()
-    store.update_chat("telegram", -5, faq=True, lang="es")
-    assert store.chat("telegram", -5) == ChatSettings("es", None, True)
-    assert store.faq_chats("telegram") == ["-5"]
-    store.migrate_chat("telegram", -5, -1005)
-    assert store.chat("telegram", -1005) == ChatSettings("es", None, True)
-    assert store.chat("telegram", -5) == ChatSettings()
-    assert store.chat("discord", -1005) == ChatSettings()  # surfaces never mix
+async def test_chat_settings_roundtrip_and_migration(store):
+    assert await store.chat("telegram", -5) == ChatSettings()
+    await store.update_chat("telegram", -5, faq=True, lang="es")
+    assert await store.chat("telegram", -5) == ChatSettings("es", None, True)
+    assert await store.faq_chats("telegram") == ["-5"]
+    await store.migrate_chat("telegram", -5, -1005)
+    assert await store.chat("telegram", -1005) == ChatSettings("es", None, True)
+    assert await store.chat("telegram", -5) == ChatSettings()
+    assert await store.chat("discord", -1005) == ChatSettings()  # surfaces never mix
 
 
-def test_forget_user_erases_everything_stored(store):
-    store.update_user("discord", 42, lang="es", region="eu")
-    assert store.user("discord", 42) == UserSettings("es", "eu")
-    assert store.forget_user("discord", 42) is True
-    assert store.user("discord", 42) == UserSettings()
-    assert store.forget_user("discord", 42) is False
+async def test_forget_user_erases_everything_stored(store):
+    await store.update_user("discord", 42, lang="es", region="eu")
+    assert await store.user("discord", 42) == UserSettings("es", "eu")
+    assert await store.forget_user("discord", 42) is True
+    assert await store.user("discord", 42) == UserSettings()
+    assert await store.forget_user("discord", 42) is False
 
 
-def test_settings_survive_reopen(url):
+async def test_settings_survive_reopen(url):
     s = Store.open(url)
-    s.update_chat("discord", 1, faq=True)
-    s.close()
-    assert Store.open(url).chat("discord", 1).faq is True
+    await s.update_chat("discord", 1, faq=True)
+    await s.close()
+    assert (await Store.open(url).chat("discord", 1)).faq is True
 
 
-def test_processes_share_settings_through_the_same_database_url(url):
+async def test_processes_share_settings_through_the_same_database_url(url):
     """What shards in several processes rely on: one process writes, another one reads."""
     code = ("import sys; from bot.core.store import Store; s = Store.open(sys.argv[1]); "
-            "s.update_chat('discord', 77, faq=True, lang='es'); s.update_user('discord', 5, region='uk')")
+            "import asyncio; asyncio.run(s.update_chat('discord', 77, faq=True, lang='es')); "
+            "asyncio.run(s.update_user('discord', 5, region='uk'))")
     subprocess.run([sys.executable, "-c", code, url], check=True, timeout=60)
     s = Store.open(url)
-    assert s.chat("discord", 77) == ChatSettings("es", None, True)
-    assert s.user("discord", 5) == UserSettings(None, "uk")
-    s.close()
+    assert await s.chat("discord", 77) == ChatSettings("es", None, True)
+    assert await s.user("discord", 5) == UserSettings(None, "uk")
+    await s.close()
 
 
 def test_no_message_text_columns(tmp_path):
@@ -96,13 +97,13 @@ def test_cooldown_and_rate_limit():
     assert rl.allow("u")
 
 
-def test_postgres_connection_lost_is_reconnected(postgres_url):
+async def test_postgres_connection_lost_is_reconnected(postgres_url):
     import psycopg
 
     s = Store.open(postgres_url)
-    s.update_user("telegram", 1, lang="es")
+    await s.update_user("telegram", 1, lang="es")
     with psycopg.connect(postgres_url, autocommit=True) as admin:  # what a server restart does to our session
         admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                       "WHERE pid <> pg_backend_pid() AND datname = current_database()")
-    assert s.user("telegram", 1) == UserSettings("es", None)
-    s.close()
+    assert await s.user("telegram", 1) == UserSettings("es", None)
+    await s.close()

@@ -2,7 +2,8 @@
 
 Privacy: only settings are stored (language, region, FAQ switch), keyed by surface and id. No message
 text, no names. /forget deletes a user's row; a chat's row goes with /forget by an admin or when the bot
-leaves. Calls are short synchronous statements; adapters may call them from async handlers.
+leaves. The methods are async (the interface of the SQLAlchemy store that replaces this one); the statements
+themselves are short and synchronous.
 """
 from __future__ import annotations
 
@@ -95,7 +96,7 @@ class Store:
         return bool(getattr(self._conn, "broken", False) or getattr(self._conn, "closed", False))
 
     # chats -----------------------------------------------------------------------------------
-    def chat(self, surface: str, chat_id: int | str) -> ChatSettings:
+    async def chat(self, surface: str, chat_id: int | str) -> ChatSettings:
         rows = self._run("SELECT lang, region, faq FROM chat_settings WHERE surface=? AND chat_id=?",
                          (surface, str(chat_id)), fetch=True)
         if not rows:
@@ -103,8 +104,8 @@ class Store:
         lang, region, faq = rows[0]
         return ChatSettings(lang, region, bool(faq))
 
-    def update_chat(self, surface: str, chat_id: int | str, **changes) -> ChatSettings:
-        current = self.chat(surface, chat_id)
+    async def update_chat(self, surface: str, chat_id: int | str, **changes) -> ChatSettings:
+        current = await self.chat(surface, chat_id)
         new = ChatSettings(**{**current.__dict__, **changes})
         self._run(
             "INSERT INTO chat_settings (surface, chat_id, lang, region, faq) VALUES (?, ?, ?, ?, ?) "
@@ -113,30 +114,30 @@ class Store:
         )
         return new
 
-    def faq_chats(self, surface: str) -> list[str]:
+    async def faq_chats(self, surface: str) -> list[str]:
         rows = self._run("SELECT chat_id FROM chat_settings WHERE surface=? AND faq=1", (surface,), fetch=True)
         return [r[0] for r in rows]
 
-    def migrate_chat(self, surface: str, old_id: int | str, new_id: int | str) -> None:
+    async def migrate_chat(self, surface: str, old_id: int | str, new_id: int | str) -> None:
         """A Telegram group became a supergroup: its settings follow it to the new id."""
-        settings = self.chat(surface, old_id)
-        self.forget_chat(surface, old_id)
+        settings = await self.chat(surface, old_id)
+        await self.forget_chat(surface, old_id)
         if settings != ChatSettings():
-            self.update_chat(surface, new_id, **settings.__dict__)
+            await self.update_chat(surface, new_id, **settings.__dict__)
 
-    def forget_chat(self, surface: str, chat_id: int | str) -> bool:
-        existed = self.chat(surface, chat_id) != ChatSettings()
+    async def forget_chat(self, surface: str, chat_id: int | str) -> bool:
+        existed = await self.chat(surface, chat_id) != ChatSettings()
         self._run("DELETE FROM chat_settings WHERE surface=? AND chat_id=?", (surface, str(chat_id)))
         return existed
 
     # users -----------------------------------------------------------------------------------
-    def user(self, surface: str, user_id: int | str) -> UserSettings:
+    async def user(self, surface: str, user_id: int | str) -> UserSettings:
         rows = self._run("SELECT lang, region FROM user_settings WHERE surface=? AND user_id=?",
                          (surface, str(user_id)), fetch=True)
         return UserSettings(*rows[0]) if rows else UserSettings()
 
-    def update_user(self, surface: str, user_id: int | str, **changes) -> UserSettings:
-        new = UserSettings(**{**self.user(surface, user_id).__dict__, **changes})
+    async def update_user(self, surface: str, user_id: int | str, **changes) -> UserSettings:
+        new = UserSettings(**{**(await self.user(surface, user_id)).__dict__, **changes})
         self._run(
             "INSERT INTO user_settings (surface, user_id, lang, region) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (surface, user_id) DO UPDATE SET lang=excluded.lang, region=excluded.region",
@@ -144,12 +145,12 @@ class Store:
         )
         return new
 
-    def forget_user(self, surface: str, user_id: int | str) -> bool:
+    async def forget_user(self, surface: str, user_id: int | str) -> bool:
         """Erase everything stored about a user (their settings row). Returns whether anything was stored."""
-        existed = self.user(surface, user_id) != UserSettings()
+        existed = await self.user(surface, user_id) != UserSettings()
         self._run("DELETE FROM user_settings WHERE surface=? AND user_id=?", (surface, str(user_id)))
         return existed
 
-    def close(self) -> None:
+    async def close(self) -> None:
         with self._lock:
             self._conn.close()

@@ -83,7 +83,7 @@ class Harness:
 
     async def close(self) -> None:
         await self.client.close()
-        self.store.close()
+        await self.store.close()
 
 
 @pytest.fixture

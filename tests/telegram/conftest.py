@@ -67,7 +67,7 @@ async def tg(tmp_path):
     app.add_error_handler(on_error)
     yield harness
     await app.shutdown()
-    store.close()
+    await store.close()
 
 
 @pytest.fixture

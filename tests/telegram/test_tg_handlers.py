@@ -5,6 +5,7 @@ import logging
 
 import pytest
 
+from bot.core.conversation import short_label
 from bot.core.engine import Query, get_engine
 from bot.core.throttle import RateLimit
 from bot.core.render import message, platform_index, render, text
@@ -73,7 +74,8 @@ async def test_platforms_buttons(tg):
     await tg.send(msg("/platforms"))
     [sent] = tg.sent(PRIVATE)
     names = [b["text"] for b in buttons(sent)]
-    assert names == [p.name for p in get_engine().platforms()]
+    assert names == [short_label(p.name) for p in get_engine().platforms()]
+    assert "Adobe (Creative Cloud, Document Cloud…" in names  # shortened on a word boundary
     assert sent["text"] == message("platforms_header", "telegram", "en", count=len(names))
     assert all(len(b["callback_data"].encode()) <= 64 for b in buttons(sent))
 
@@ -111,12 +113,12 @@ async def test_lang_and_region_are_remembered_and_forgotten(tg):
     assert tg.texts(PRIVATE) == [message("lang_set", "telegram", "es"),
                                  message("region_set", "telegram", "es", region=text("region_eu", "es")),
                                  message("region_usage", "telegram", "es")]
-    assert tg.store.user("telegram", PRIVATE).lang == "es" and tg.store.user("telegram", PRIVATE).region == "eu"
+    assert (await tg.store.user("telegram", PRIVATE)).lang == "es" and (await tg.store.user("telegram", PRIVATE)).region == "eu"
     await tg.send(msg(EN_Q))  # the user's choice beats the question's language
     assert tg.texts(PRIVATE)[3:] == expected(EN_Q, lang="es", region="eu")
     await tg.send(msg("/forget"))
     assert tg.texts(PRIVATE)[-1] == message("forget_done", "telegram", "es")
-    assert tg.store.user("telegram", PRIVATE).lang is None
+    assert (await tg.store.user("telegram", PRIVATE)).lang is None
     await tg.send(msg("/forget"))
     assert tg.texts(PRIVATE)[-1] == message("forget_nothing", "telegram", "en")
 
@@ -137,9 +139,16 @@ async def test_clarify_buttons_then_press(tg):
 
 
 async def test_stale_or_forged_button_is_harmless(tg):
-    await tg.send(callback("a:no-such-platform:ai-training:en"))
-    await tg.send(callback("garbage"))
-    assert len(tg.calls("answerCallbackQuery")) == 2 and not tg.sent(PRIVATE) and not tg.errors
+    """F-11: forged callback data and out-of-range values get a polite notice on the button, never a traceback."""
+    forged = ["a:no-such-platform:ai-training:en", "garbage", "l:general:en", "l:facebook:xx", "s:linkedin:zzz:en::details",
+              "s:linkedin:ai-training:en:mars:details", "set:lang:klingon", "fc", "p:linkedin:ai-training:en:extra"]
+    for data in forged:
+        await tg.send(callback(data))
+    notices = [c.get("text") for c in tg.calls("answerCallbackQuery")]
+    assert len(notices) == len(forged) and all(notices), notices
+    assert notices[0] == text("platform_not_found", "en", name="no-such-platform")
+    assert notices[1] == notices[2] == text("button_invalid", "en")
+    assert not tg.sent(PRIVATE) and not tg.errors
 
 
 async def test_chatter_and_markup_in_private_get_the_polite_abstain(tg):
@@ -150,11 +159,10 @@ async def test_chatter_and_markup_in_private_get_the_polite_abstain(tg):
 
 
 async def test_long_answer_is_sent_in_pieces_with_buttons_last(tg, monkeypatch):
-    from bot.adapters import telegram_bot
     from bot.core.render import Rendered
 
     fake = Rendered("x", ["<b>one</b>", "two"], [], [("Settings", "https://example.org/s")])
-    monkeypatch.setattr(telegram_bot.core_render, "render", lambda answer, fmt: fake)
+    monkeypatch.setattr(tg.handlers.conv.renderer, "render", lambda answer, fmt: fake)
     await tg.send(msg(EN_Q))
     first, second = tg.sent(PRIVATE)
     assert (first["text"], second["text"]) == ("<b>one</b>", "two")
@@ -218,24 +226,24 @@ async def test_faq_needs_an_admin(tg):
     tg.api.admins[GROUP] = [ADMIN]
     await tg.send(msg("/faq on", GROUP, sender=user(MEMBER)))
     assert tg.texts(GROUP) == [message("faq_admin_only", "telegram", "en")]
-    assert tg.store.chat("telegram", GROUP).faq is False
+    assert (await tg.store.chat("telegram", GROUP)).faq is False
     await tg.send(msg("/faq on", GROUP, sender=user(ADMIN)))
     hint = message("tg_faq_privacy_hint", "telegram", "en", bot="@optout_test_bot")
     assert tg.texts(GROUP)[1] == message("faq_on", "telegram", "en") + "\n\n" + hint  # privacy mode on, not admin
-    assert tg.store.chat("telegram", GROUP).faq is True
+    assert (await tg.store.chat("telegram", GROUP)).faq is True
     await tg.send(msg("/faq maybe", GROUP, sender=user(ADMIN)))
     assert tg.texts(GROUP)[2] == message("faq_usage", "telegram", "en")
     tg.api.admins[GROUP] = [ADMIN, tg.api.bot_id]  # as a chat admin the bot sees every message: no hint
     await tg.send(msg("/faq on", GROUP, sender=user(ADMIN)))
     assert tg.texts(GROUP)[3] == message("faq_on", "telegram", "en")
     await tg.send(msg("/faq off", GROUP, sender=user(ADMIN)))
-    assert tg.texts(GROUP)[4] == message("faq_off", "telegram", "en") and not tg.store.chat("telegram", GROUP).faq
+    assert tg.texts(GROUP)[4] == message("faq_off", "telegram", "en") and not (await tg.store.chat("telegram", GROUP)).faq
     await tg.send(msg("/faq", PRIVATE))
-    assert tg.texts(PRIVATE) == [message("tg_faq_groups_only", "telegram", "en")]
+    assert tg.texts(PRIVATE) == [message("faq_groups_only", "telegram", "en")]
 
 
 async def test_faq_mode_answers_clear_questions_with_cooldown_and_rate_limit(tg):
-    tg.store.update_chat("telegram", GROUP, faq=True)
+    await tg.store.update_chat("telegram", GROUP, faq=True)
     await tg.send(msg("lol what a day", GROUP))
     await tg.send(msg("How do I opt out of AI training?", GROUP))  # clarify when overheard: nothing
     assert tg.sent(GROUP) == []
@@ -243,7 +251,7 @@ async def test_faq_mode_answers_clear_questions_with_cooldown_and_rate_limit(tg)
     assert tg.texts(GROUP) == expected(EN_Q, in_group=True, addressed=False)
     await tg.send(msg(EN_Q, GROUP, sender=user(702)))  # same answer again in this chat: cooldown
     assert len(tg.texts(GROUP)) == 1
-    tg.handlers.faq_user_rate = RateLimit(2, 60)
+    tg.handlers.conv.faq_user_rate = RateLimit(2, 60)
     for q in (ES_Q, "How do I delete my ChatGPT history?", "How can I stop Reddit training AI on my posts?"):
         await tg.send(msg(q, GROUP, sender=user(703)))  # three answerable questions, two allowed per user
     answered = [p for p in tg.sent(GROUP) if "reply_parameters" in p]  # the first piece of each answer replies
@@ -255,28 +263,40 @@ async def test_faq_post_and_admin_settings(tg):
     await tg.send(msg("/faq post", GROUP, sender=user(ADMIN)))
     assert tg.texts(GROUP) == platform_index("telegram", "en").chunks
     await tg.send(msg("/lang es", GROUP, sender=user(MEMBER)))
-    assert tg.texts(GROUP)[-1] == message("tg_admin_only", "telegram", "en")
+    assert tg.texts(GROUP)[-1] == message("admin_only", "telegram", "en")
     await tg.send(msg("/lang es", GROUP, sender=user(ADMIN)))
-    assert tg.store.chat("telegram", GROUP).lang == "es"
-    await tg.send(msg("/forget", GROUP, sender=user(ADMIN)))  # an admin's /forget erases the chat's settings
-    assert tg.texts(GROUP)[-1] == message("forget_done", "telegram", "es")
-    assert tg.store.chat("telegram", GROUP).lang is None
+    assert (await tg.store.chat("telegram", GROUP)).lang == "es"
+    await tg.store.update_user("telegram", ADMIN, lang="es", region="eu")
+    await tg.send(msg("/forget", GROUP, sender=user(ADMIN)))  # F-7: /forget erases the sender's own data only
+    assert tg.texts(GROUP)[-1] == message("forget_done_group", "telegram", "es")
+    assert (await tg.store.user("telegram", ADMIN)).lang is None
+    assert (await tg.store.chat("telegram", GROUP)).lang == "es"  # the group's settings are kept, and it says so
+    await tg.send(msg("/forget group", GROUP, sender=user(MEMBER)))
+    assert tg.texts(GROUP)[-1] == message("admin_only", "telegram", "es")
+    await tg.send(msg("/forget group", GROUP, sender=user(ADMIN)))
+    [confirm] = buttons(tg.sent(GROUP)[-1])
+    assert confirm["callback_data"] == "fc" and (await tg.store.chat("telegram", GROUP)).lang == "es"
+    await tg.send(callback("fc", GROUP, sender=user(MEMBER)))  # a member pressing the admin's button: refused
+    assert (await tg.store.chat("telegram", GROUP)).lang == "es"
+    await tg.send(callback("fc", GROUP, sender=user(ADMIN)))
+    assert (await tg.store.chat("telegram", GROUP)).lang is None
+    assert tg.calls("editMessageText")[-1]["text"] == message("forget_group_done", "telegram", "es")
 
 
 async def test_settings_follow_migration_and_leave_with_the_bot(tg):
     old, new = -4242, -1004242
-    tg.store.update_chat("telegram", old, faq=True, lang="es")
+    await tg.store.update_chat("telegram", old, faq=True, lang="es")
     migrate = msg("", old, migrate_to_chat_id=new)
     migrate["message"]["chat"] = {"id": old, "type": "group", "title": "g"}
     del migrate["message"]["text"]
     await tg.send(migrate)
-    assert tg.store.chat("telegram", new).faq and tg.store.chat("telegram", new).lang == "es"
-    assert not tg.store.chat("telegram", old).faq
+    assert (await tg.store.chat("telegram", new)).faq and (await tg.store.chat("telegram", new)).lang == "es"
+    assert not (await tg.store.chat("telegram", old)).faq
     member = {"user": tg.api.bot_user(), "status": "left"}
     await tg.send({"my_chat_member": {"chat": {"id": new, "type": "supergroup", "title": "g"}, "from": user(ADMIN),
                                       "date": 0, "old_chat_member": {**member, "status": "member"},
                                       "new_chat_member": member}})
-    assert tg.store.chat("telegram", new).faq is False
+    assert (await tg.store.chat("telegram", new)).faq is False
 
 
 # ---------------------------------------------------------------------- Telegram conventions
@@ -284,12 +304,18 @@ async def test_commands_per_scope_and_language(tg):
     await tg.app.post_init(tg.app)
     calls = tg.calls("setMyCommands")
     seen = {(c["scope"]["type"], c.get("language_code")) for c in calls}
-    assert seen == {("all_private_chats", None), ("all_private_chats", "es"),
-                    ("all_group_chats", None), ("all_group_chats", "es")}
+    assert seen == {("all_private_chats", None), ("all_private_chats", "es"), ("all_group_chats", None),
+                    ("all_group_chats", "es"), ("all_chat_administrators", None), ("all_chat_administrators", "es")}
     private = next(c for c in calls if c["scope"]["type"] == "all_private_chats" and "language_code" not in c)
     assert [c["command"] for c in private["commands"]][:2] == ["start", "help"]
     group = next(c for c in calls if c["scope"]["type"] == "all_group_chats" and c.get("language_code") == "es")
-    assert "faq" in [c["command"] for c in group["commands"]]
+    assert "faq" not in [c["command"] for c in group["commands"]]  # /faq: only in the admins' menu
+    admins = next(c for c in calls if c["scope"]["type"] == "all_chat_administrators" and "language_code" not in c)
+    assert "faq" in [c["command"] for c in admins["commands"]]
+    for method in ("setMyDescription", "setMyShortDescription"):
+        assert {c.get("language_code") for c in tg.calls(method)} == {None, "es"}
+        assert all(len(c["description" if method == "setMyDescription" else "short_description"]) <= 120
+                   for c in tg.calls(method) if method == "setMyShortDescription")
 
 
 async def test_errors_are_logged_without_token_and_the_user_gets_an_apology(tg, monkeypatch, caplog):
@@ -315,7 +341,7 @@ async def test_topic_threads_and_anonymous_admins(tg):
     anonymous = msg("/faq on", GROUP, sender=user(1087968824, "Group", is_bot=True),
                     sender_chat={"id": GROUP, "type": "supergroup", "title": "Test group"})
     await tg.send(anonymous)  # an anonymous admin posts as the chat itself (not in the fake's empty admin list)
-    assert tg.store.chat("telegram", GROUP).faq is True
+    assert (await tg.store.chat("telegram", GROUP)).faq is True
     assert tg.texts(GROUP)[-1].startswith(message("faq_on", "telegram", "en"))
 
 
@@ -346,7 +372,7 @@ async def test_settings_survive_a_restart(tmp_path):
             await h.send(msg(EN_Q, GROUP, sender=user(MEMBER)))  # FAQ still on: overheard question answered
             await h.send(msg(EN_Q, PRIVATE))  # still in Spanish
         await app.shutdown()
-        store.close()
+        await store.close()
     assert api.sent_to(GROUP)[-1]["text"] == expected(EN_Q, in_group=True, addressed=False)[0]
     assert api.sent_to(PRIVATE)[-1]["text"] == expected(EN_Q, lang="es")[-1]
 
