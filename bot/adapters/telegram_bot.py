@@ -319,6 +319,8 @@ def run(settings: Settings) -> int:
     redact = redact_in_logs(token, settings.telegram_webhook_secret.get_secret_value()
                             if settings.telegram_webhook_secret else None)
     store = Store.open(settings.database_url)
+    quiet_bootstrap = _DropBootstrapTraceback()
+    logging.getLogger("telegram.ext").addFilter(quiet_bootstrap)  # we say it in one line below
     try:
         app = build_application(settings, engine=get_engine(), store=store)
         stop_signals = (signal.SIGINT, signal.SIGTERM) if threading.current_thread() is threading.main_thread() else None
@@ -342,9 +344,17 @@ def run(settings: Settings) -> int:
         log.error("the Telegram adapter stopped: %s", redact(repr(exc)))
         return 1
     finally:
+        logging.getLogger("telegram.ext").removeFilter(quiet_bootstrap)
         _close(store)
     log.info("Telegram adapter stopped")
     return 0
+
+
+class _DropBootstrapTraceback(logging.Filter):
+    """PTB logs a traceback when it cannot reach Telegram at start; run() reports that in one line instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Network Retry Loop (Bootstrap")
 
 
 def _close(store) -> None:

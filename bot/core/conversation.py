@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -32,7 +33,14 @@ COMMANDS = ("start", "help", "optout", "lang", "region", "letter", "platforms", 
 TOPICS = ("ai-training", "delete-data", "legal-objection", "region", "past-training")
 SECTION_NAMES = ("details", "regions", "sources")
 EXAMPLES = (("linkedin", "ai-training"), ("instagram", "ai-training"), ("chatgpt", "delete-data"))
-LABEL_MAX = 40  # button labels are shortened on a word boundary to fit a phone
+LABEL_MAX = 48  # button labels are shortened on a word boundary to fit a phone (one link a row)
+CHOICE_MAX = 32  # platform choices sit two or three a row
+# a hello or a thank-you gets a friendly line, not the "I answer one kind of question" lecture
+_GREETING = re.compile(r"^\W*(hi|hello|hey|hiya|yo|hola|buenas|buenos d[ií]as|buenas (tardes|noches)|"
+                       r"good (morning|afternoon|evening))\b(\W+(there|bot|all|everyone|a todos))?\W*$", re.I)
+_THANKS = re.compile(r"^\W*(thanks|thank you|thx|ty|cheers|gracias|muchas gracias|mil gracias)\b"
+                     r"(\W+(a lot|so much|mate|bot|man|again|de nuevo))?\W*$", re.I)
+_SPANISH_SMALL_TALK = re.compile(r"hola|buen[oa]s|gracias", re.I)
 
 
 class StoreUnavailable(Exception):
@@ -186,7 +194,7 @@ class Conversation:
         reply = Reply(chunks=list(rendered.chunks), embeds=list(rendered.embeds), answer=answer, public=public)
         lang = answer.lang
         if answer.status == "clarify":
-            reply.choices = [Button(short_label(c.name), data=f"a:{c.platform}:{answer.topic or 'ai-training'}:{lang}")
+            reply.choices = [Button(short_label(c.name, CHOICE_MAX), data=f"a:{c.platform}:{answer.topic or 'ai-training'}:{lang}")
                              for c in answer.candidates[:12]]
             return reply
         if answer.status != "answer" or not answer.platform:
@@ -233,6 +241,10 @@ class Conversation:
                 return blocked
             if not message_text.strip():
                 return await self.say(turn, "help")
+            for pattern, key in ((_GREETING, "greeting"), (_THANKS, "thanks")):
+                if pattern.match(message_text):
+                    lang = (await self.prefs(turn))[0] or ("es" if _SPANISH_SMALL_TALK.search(message_text) else None)
+                    return await self.say(turn, key, lang=lang)
         lang, region = await self.prefs(turn)
         answer = self.engine.answer(Query(message_text, lang=lang, region=region, surface=turn.surface,
                                           in_group=turn.in_group, addressed=addressed, fallback_lang=turn.app_lang,
@@ -293,7 +305,7 @@ class Conversation:
             reply = Reply(chunks=list(index.chunks), embeds=list(index.embeds))
             platforms = [] if turn.surface == "console" else \
                 [self.engine.platform(c.platform) for c in self.engine.suggest("", limit=25)]
-        reply.choices = [Button(short_label(p.name), data=f"a:{p.id}:ai-training:{lang}") for p in platforms]
+        reply.choices = [Button(short_label(p.name, CHOICE_MAX), data=f"a:{p.id}:ai-training:{lang}") for p in platforms]
         return reply
 
     async def cmd_optout(self, turn: Turn, arg: str, topic: str = "ai-training") -> Reply:
@@ -314,7 +326,7 @@ class Conversation:
         reply = await self.say(turn, "platform_not_found", name=name[:60])
         lang = await self.ui_lang(turn)
         close = [c for c in self.engine.suggest(name, limit=3) if c.score >= 60]
-        reply.choices = [Button(short_label(c.name), data=f"a:{c.platform}:ai-training:{lang}") for c in close]
+        reply.choices = [Button(short_label(c.name, CHOICE_MAX), data=f"a:{c.platform}:ai-training:{lang}") for c in close]
         if close and turn.surface == "console":
             reply.chunks[-1] += "\n" + text("did_you_mean", lang, names=", ".join(c.name for c in close))
         return reply

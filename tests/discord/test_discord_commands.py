@@ -199,3 +199,34 @@ async def test_ask_falls_back_to_the_discord_locale_when_the_text_shows_no_langu
     await harness.interaction(slash("ask", {"question": "linkedin"}, locale="es-ES"))
     [cb] = harness.fake.callbacks()
     assert custom_ids(cb["data"]) == answer_ids("linkedin", "ai-training", "es", "")
+
+
+async def test_user_installed_app_answers_in_a_dm_and_in_a_server_it_is_not_in(harness):
+    """allowed_installs: a member who installed the app to their account uses it in DMs and in other servers."""
+    await harness.interaction(slash("optout", {"platform": "linkedin"}, dm=True,
+                                    authorizing_integration_owners={"1": str(USER_ID)}))
+    [dm] = harness.fake.callbacks()
+    assert dm["type"] == 4 and dm["data"]["flags"] == EPHEMERAL
+    assert "Data for Generative AI Improvement" in dm["data"]["embeds"][0]["description"]
+    foreign = slash("ask", {"question": "does reddit use my posts for ai?"},
+                    authorizing_integration_owners={"1": str(USER_ID)}, guild_id="800000000000009999",
+                    context=0)
+    await harness.interaction(foreign)
+    answer = harness.fake.callbacks()[-1]["data"]
+    assert "Reddit" in answer["embeds"][0]["title"]
+
+
+async def test_help_and_privacy_commands(harness):
+    await harness.interaction(slash("help", locale="es-ES"))
+    await harness.interaction(slash("privacy"))
+    help_, privacy = (cb["data"] for cb in harness.fake.callbacks())
+    assert "/optout" in help_["content"] and help_["flags"] == EPHEMERAL
+    assert "No message text" in privacy["content"]
+
+
+async def test_letter_is_rate_limited_like_every_command(harness):
+    for _ in range(14):
+        await harness.interaction(slash("letter", {"platform": "instagram"}))
+    replies = [cb["data"] for cb in harness.fake.callbacks()]
+    assert sum(1 for r in replies if r.get("embeds")) == 12  # Limits.user: 12 a minute
+    assert replies[12]["content"] == replies[13]["content"] == "You're asking very fast; please wait a moment."

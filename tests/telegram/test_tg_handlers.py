@@ -74,8 +74,8 @@ async def test_platforms_buttons(tg):
     await tg.send(msg("/platforms"))
     [sent] = tg.sent(PRIVATE)
     names = [b["text"] for b in buttons(sent)]
-    assert names == [short_label(p.name) for p in get_engine().platforms()]
-    assert "Adobe (Creative Cloud, Document Cloud…" in names  # shortened on a word boundary
+    assert names == [short_label(p.name, 32) for p in get_engine().platforms()]
+    assert "Adobe (Creative Cloud…" in names  # shortened on a word boundary
     assert sent["text"] == message("platforms_header", "telegram", "en", count=len(names))
     assert all(len(b["callback_data"].encode()) <= 64 for b in buttons(sent))
 
@@ -205,9 +205,11 @@ async def test_group_chatter_is_ignored_mentions_and_replies_answered(tg):
 
 
 async def test_group_mention_that_is_chatter_gets_the_abstain(tg):
-    await tg.send(mention("<i>thanks</i> mate", tg.api.username))
-    [text] = tg.texts(GROUP)
-    assert "<i>" not in text and text == render(get_engine().answer(Query("thanks mate")), "telegram").text
+    await tg.send(mention("<i>nice</i> weather mate", tg.api.username))
+    await tg.send(mention("thanks mate", tg.api.username))
+    chatter, thanks = tg.texts(GROUP)
+    assert "<i>" not in chatter and chatter == render(get_engine().answer(Query("nice weather mate")), "telegram").text
+    assert thanks == message("thanks", "telegram", "en")  # a thank-you gets a friendly line, not the lecture
 
 
 async def test_other_bots_and_our_inline_results_are_ignored(tg):
@@ -391,3 +393,84 @@ async def test_objection_letter_command_and_button(tg):
     assert letter_button["text"] == text("letter_button", "en") and len(letter_button["callback_data"]) <= 64
     await tg.send(callback(letter_button["callback_data"]))
     assert "privacy team of Facebook" in tg.texts(PRIVATE)[-1]
+
+
+# ---------------------------------------------------------------------- issue 10: Telegram conventions
+async def test_answer_sections_edit_the_message_in_place(tg):
+    await tg.send(msg("/optout linkedin"))
+    [sent] = tg.sent(PRIVATE)
+    sections = [b for b in buttons(sent) if b.get("callback_data", "").startswith("s:")]
+    assert [b["text"] for b in sections] == ["Steps & details", "Regions", "Sources"]
+    assert buttons(sent)[0] == {"text": "Data for Generative AI Improvement setting",
+                                "url": "https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement"}
+    await tg.send(callback(sections[2]["callback_data"]))
+    [edited] = tg.calls("editMessageText")
+    assert "LinkedIn Help: Control whether LinkedIn uses your data to train generative AI models" in edited["text"]
+    assert edited["text"].startswith(sent["text"])  # the short answer stays on top
+    assert buttons(edited) == buttons(sent) and len(tg.sent(PRIVATE)) == 1
+
+
+async def test_lang_and_region_without_an_argument_offer_buttons(tg):
+    await tg.send(msg("/lang"))
+    await tg.send(msg("/region"))
+    lang, region = tg.sent(PRIVATE)
+    assert [b["callback_data"] for b in buttons(lang)] == ["set:lang:en", "set:lang:es"]
+    assert [b["text"] for b in buttons(region)] == ["EU/EEA", "UK", "Switzerland", "US", "Other countries"]
+    await tg.send(callback("set:lang:es"))
+    assert tg.texts(PRIVATE)[-1] == message("lang_set", "telegram", "es")
+    await tg.send(msg("/settings"))
+    assert tg.texts(PRIVATE)[-1] == message("settings_now", "telegram", "es", language="Español", region="sin elegir")
+
+
+async def test_group_answer_is_short_with_the_full_guide_in_private(tg):
+    await tg.send(mention(EN_Q, tg.api.username))
+    [sent] = tg.sent(GROUP)
+    link = next(b for b in buttons(sent) if b["text"] == "Full guide in private")
+    assert link["url"] == f"https://t.me/{tg.api.username}?start=linkedin__ai-training__en"
+    assert not any(b.get("callback_data", "").startswith("s:") for b in buttons(sent))
+
+
+async def test_greeting_when_added_to_a_group_tells_admins_about_faq(tg):
+    member = {"user": tg.api.bot_user(), "status": "member"}
+    await tg.send({"my_chat_member": {"chat": {"id": GROUP, "type": "supergroup", "title": "g"}, "from": user(ADMIN),
+                                      "date": 0, "old_chat_member": {**member, "status": "left"},
+                                      "new_chat_member": member}})
+    [hello] = tg.texts(GROUP)
+    assert "/faq on" in hello and f"https://t.me/{tg.api.username}?startgroup=true" in hello
+
+
+async def test_inline_results_open_the_bot_and_offer_the_letter_as_a_deep_link(tg):
+    """F-12: an inline-mode message has no chat for a callback, so its letter button is a deep link that works."""
+    await tg.send(inline_query("facebook objection form for AI"))
+    call = tg.calls("answerInlineQuery")[-1]
+    assert call["button"] == {"text": "Open the bot", "start_parameter": "inline"}
+    article = call["results"][0]
+    kb = [b for row in article["reply_markup"]["inline_keyboard"] for b in row]
+    assert not any("callback_data" in b for b in kb)
+    letter = next(b for b in kb if b["text"] == "Objection letter")
+    assert letter["url"] == f"https://t.me/{tg.api.username}?start=letter__facebook"
+    await tg.send(msg("/start letter__facebook"))
+    assert "privacy team of Facebook" in tg.texts(PRIVATE)[-1]
+
+
+async def test_buttons_are_routed_by_pattern_handlers(tg):
+    from telegram.ext import CallbackQueryHandler
+
+    patterns = [h.pattern.pattern for group in tg.app.handlers.values() for h in group
+                if isinstance(h, CallbackQueryHandler) and h.pattern is not None]
+    assert patterns == ["^a:", "^s:", "^l:", "^p:", "^set:", "^fc$"]
+
+
+def test_network_down_at_start_is_one_clean_line(tmp_path, caplog):
+    from bot.adapters.telegram_bot import run
+    from tests.telegram.fake_bot_api import FakeBotAPI
+
+    from bot.config import Settings
+
+    api = FakeBotAPI()
+    settings = Settings(_env_file=None, telegram_bot_token=api.token, telegram_base_url="http://127.0.0.1:9/bot",
+                        database_url=f"sqlite:///{tmp_path}/db.sqlite3", telegram_webhook_url=None)
+    with caplog.at_level(logging.ERROR):
+        assert run(settings) == 1
+    [line] = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert line.startswith("cannot reach Telegram") and "\n" not in line and api.token not in line

@@ -123,10 +123,8 @@ class OptoutMixin:
         if not done and not interaction.response.is_done():
             await (interaction.response.defer() if edit else interaction.response.defer(ephemeral=True, thinking=True))
         reply = await task
-        if reply.silent:
-            if not interaction.response.is_done():
-                await interaction.response.defer()
-            return reply
+        if reply.silent:  # an interaction must be answered: the rate-limit notice again, only to the member
+            reply = Reply(chunks=[t("rate_limited", lang_of(interaction.locale))])
         messages = outs(reply, note)
         if reply.edit or edit:
             kw = {"content": messages[0].content, "embeds": messages[0].embeds, "view": messages[0].view,
