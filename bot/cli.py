@@ -1,4 +1,4 @@
-"""Command line: ask, chat, kb check|export|links, eval, run telegram|discord|all."""
+"""Command line: ask, chat, kb check|export|links|audit, eval, run telegram|discord|all."""
 from __future__ import annotations
 
 import argparse
@@ -94,6 +94,27 @@ def cmd_kb(args) -> int:
                 "crawlers": [c.model_dump(mode="json") for c in kb.crawlers]}
         print(json.dumps(data, ensure_ascii=False, indent=None if args.json else 2))
         return 0
+    if args.action == "audit":
+        from .core.knowledge import audit_report
+
+        rows, problems = audit_report(kb)
+        print(f"{'platform':<20}{'claims':>7}{'confirmed':>10}{'reported':>9}{'uncertain':>10}")
+        totals = {"claims": 0, "confirmed": 0, "reported": 0, "uncertain": 0}
+        missing = []
+        for r in rows:
+            if r["claims"] is None:
+                missing.append(r["platform"])
+                continue
+            print(f"{r['platform']:<20}{r['claims']:>7}{r['confirmed']:>10}{r['reported']:>9}{r['uncertain']:>10}")
+            for k in totals:
+                totals[k] += r[k]
+        print(f"{'total':<20}{totals['claims']:>7}{totals['confirmed']:>10}{totals['reported']:>9}{totals['uncertain']:>10}")
+        audited = len(rows) - len(missing)
+        print(f"{audited} platforms audited; {len(missing)} without an audit file"
+              + (f": {', '.join(missing)}" if missing else ""))
+        for p in problems:
+            print(f"error: {p}")
+        return 1 if problems else 0
     if args.action == "links":
         from .core.linkcheck import check_links, summary_table
 
@@ -216,8 +237,8 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--region", choices=REGIONS)
     chat.set_defaults(func=cmd_chat)
 
-    kb = sub.add_parser("kb", help="knowledge base: check | export | links")
-    kb.add_argument("action", choices=("check", "export", "links"))
+    kb = sub.add_parser("kb", help="knowledge base: check | export | links | audit")
+    kb.add_argument("action", choices=("check", "export", "links", "audit"))
     kb.add_argument("--json", action="store_true", help="export: compact JSON")
     kb.add_argument("--root", help="knowledge folder (default: the bundled knowledge/)")
     kb.add_argument("--timeout", type=float, default=10.0, help="links: seconds per request")

@@ -135,3 +135,216 @@ def test_export_lists_every_platform_with_both_languages():
         assert p["verified"] and p["sources"] and all(s["date"] for s in p["sources"])
         first = "about-bot" if p["id"] == "general" else "ai-training"
         assert set(p["topics"][first]) == {"en", "es"}
+
+
+# --- schema v2: source ids and kinds, card sources, citations, changes, audit and questions files ---------------
+
+LI = "knowledge/platforms/linkedin.yaml"
+
+
+def _card(d, topic="ai-training", lang="en"):
+    return d["topics"][topic][lang]
+
+
+def test_every_source_has_an_id_and_a_kind_and_every_card_sources():
+    kb = load()
+    for p in kb.platforms.values():
+        ids = [s.id for s in p.sources]
+        assert len(ids) == len(set(ids)), p.id
+        for cards in p.topics.values():
+            for card in cards.values():
+                assert card.sources and all(p.source(i) for i in card.cited_ids())
+                assert any(p.source(i).kind != "secondary" for i in card.sources), p.id
+    for c in kb.crawlers:
+        assert c.source.kind
+
+
+def test_card_without_sources_is_refused(kb_copy):
+    edit(kb_copy / "platforms" / "linkedin.yaml", lambda d: _card(d).pop("sources"))
+    assert f"{LI}: topics.ai-training.en.sources: missing" in problems(kb_copy)
+
+
+def test_card_with_empty_sources_is_refused(kb_copy):
+    edit(kb_copy / "platforms" / "linkedin.yaml", lambda d: _card(d).update(sources=[]))
+    assert (f"{LI}: topics.ai-training.en.sources: no sources: list the ids of the sources this card rests on"
+            in problems(kb_copy))
+
+
+def test_unknown_card_source_id_is_refused(kb_copy):
+    edit(kb_copy / "platforms" / "linkedin.yaml", lambda d: _card(d)["sources"].append("li-nowhere"))
+    assert f"{LI}: topics.ai-training.en.sources: unknown source id 'li-nowhere'" in problems(kb_copy)
+
+
+def test_unknown_cited_id_is_refused(kb_copy):
+    edit(kb_copy / "platforms" / "linkedin.yaml",
+         lambda d: _card(d)["regions"].update(eu=_card(d)["regions"]["eu"] + " [[li-help-genai, li-ghost]]"))
+    assert f"{LI}: topics.ai-training.en.regions.eu: cites unknown source id 'li-ghost'" in problems(kb_copy)
+
+
+def test_citation_markers_are_stripped_and_kept(kb_copy):
+    def change(d):
+        first = d["sources"][0]["id"]
+        _card(d)["summary"] = "LinkedIn trains AI on your posts [[%s]]." % first
+        _card(d)["steps"]["web"][0] = "Open Settings. [[%s]]" % first
+    edit(kb_copy / "platforms" / "linkedin.yaml", change)
+    p = load(kb_copy).platforms["linkedin"]
+    card = p.card("ai-training", "en")
+    first = p.sources[0].id
+    assert card.summary == "LinkedIn trains AI on your posts."
+    assert card.steps.web[0] == "Open Settings."
+    assert card.citations == {"summary": [first], "steps.web.0": [first]}
+    assert p.card_sources(card)[0].id == card.sources[0]
+
+
+def test_card_resting_only_on_secondary_sources_is_refused(kb_copy):
+    def change(d):
+        d["sources"].append({"id": "li-blog", "kind": "secondary", "url": "https://blog.example.org/linkedin",
+                             "title": "A blog post", "date": "2026-01-01"})
+        _card(d)["sources"] = ["li-blog"]
+    edit(kb_copy / "platforms" / "linkedin.yaml", change)
+    assert (f"{LI}: topics.ai-training.en.sources: only secondary sources; add an official, regulator or press source"
+            in problems(kb_copy))
+
+
+def test_secondary_source_among_links_is_refused(kb_copy):
+    def change(d):
+        d["sources"].append({"id": "li-blog", "kind": "secondary", "url": "https://blog.example.org/linkedin",
+                             "title": "A blog post", "date": "2026-01-01"})
+        _card(d)["links"].append({"label": "A guide", "url": "https://blog.example.org/linkedin/"})
+    edit(kb_copy / "platforms" / "linkedin.yaml", change)
+    n = len(yaml.safe_load((kb_copy / "platforms" / "linkedin.yaml").read_text())["topics"]["ai-training"]["en"]["links"]) - 1
+    assert (f"{LI}: topics.ai-training.en.links.{n}.url: is the secondary source 'li-blog'; link the official page instead"
+            in problems(kb_copy))
+
+
+def test_unknown_source_kind_is_refused(kb_copy):
+    edit(kb_copy / "platforms" / "linkedin.yaml", lambda d: d["sources"][0].update(kind="blog"))
+    assert any(p.startswith(f"{LI}: sources.0.kind: Input should be 'official'") for p in problems(kb_copy))
+
+
+def test_source_without_id_and_duplicate_ids_are_refused(kb_copy):
+    edit(kb_copy / "platforms" / "linkedin.yaml", lambda d: d["sources"][0].pop("id"))
+    assert f"{LI}: sources.0.id: missing" in problems(kb_copy)
+    edit(kb_copy / "platforms" / "facebook.yaml", lambda d: d["sources"][1].update(id=d["sources"][0]["id"]))
+    assert any(p.startswith("knowledge/platforms/facebook.yaml: sources.1.id: duplicate") for p in problems(kb_copy))
+
+
+def test_duplicate_yaml_key_is_refused(kb_copy):
+    path = kb_copy / "platforms" / "linkedin.yaml"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    i = lines.index("      title: Stop LinkedIn from training AI on your data")
+    lines.insert(i + 1, "      title: A second title")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert (f"{LI}: topics.ai-training.en.title: duplicate key (lines {i + 1} and {i + 2})" in problems(kb_copy))
+
+
+def test_mailto_links_are_accepted_and_bad_ones_refused(kb_copy):
+    edit(kb_copy / "platforms" / "linkedin.yaml",
+         lambda d: _card(d)["links"].append({"label": "Email LinkedIn", "url": "mailto:privacy@linkedin.com"}))
+    card = load(kb_copy).platforms["linkedin"].card("ai-training", "en")
+    assert card.links[-1].is_email
+    edit(kb_copy / "platforms" / "linkedin.yaml", lambda d: _card(d)["links"][-1].update(url="mailto:nobody"))
+    assert any(p.startswith(f"{LI}: topics.ai-training.en.links.") and "not a mailto: address" in p
+               for p in problems(kb_copy))
+
+
+def test_changes_need_known_sources_and_newest_first(kb_copy):
+    def change(d):
+        sid = d["sources"][0]["id"]
+        d["changes"] = [{"date": "2024-09-18", "en": "a", "es": "b", "sources": [sid]},
+                        {"date": "2025-11-03", "en": "c", "es": "d", "sources": ["li-ghost"]}]
+    edit(kb_copy / "platforms" / "linkedin.yaml", change)
+    found = problems(kb_copy)
+    assert f"{LI}: changes: not newest first" in found
+    edit(kb_copy / "platforms" / "linkedin.yaml", lambda d: d["changes"].reverse())
+    assert f"{LI}: changes.0.sources: unknown source id 'li-ghost'" in problems(kb_copy)
+
+
+def test_crawler_without_source_is_refused(kb_copy):
+    edit(kb_copy / "crawlers.yaml", lambda d: d["crawlers"][0].pop("source"))
+    assert "knowledge/crawlers.yaml: crawlers.0.source: missing" in problems(kb_copy)
+
+
+def _audit(kb_copy, claims, platform="linkedin"):
+    (kb_copy / "audit").mkdir(exist_ok=True)
+    path = kb_copy / "audit" / f"{platform}.yaml"
+    path.write_text(yaml.safe_dump({"platform": platform, "checked": "2026-11-29", "claims": claims}), encoding="utf-8")
+    return path
+
+
+def _first_source(kb_copy, platform="linkedin", kind=None):
+    data = yaml.safe_load((kb_copy / "platforms" / f"{platform}.yaml").read_text())
+    return next(s["id"] for s in data["sources"] if kind is None or s["kind"] == kind)
+
+
+def test_audit_file_is_loaded(kb_copy):
+    sid = _first_source(kb_copy, kind="official")
+    _audit(kb_copy, [{"claim": "on by default", "topic": "ai-training", "status": "confirmed", "sources": [sid]},
+                     {"claim": "app path", "topic": "ai-training", "status": "uncertain"}])
+    audit = load(kb_copy).audits["linkedin"]
+    assert audit.counts()["confirmed"] == 1 and audit.counts()["uncertain"] == 1
+
+
+def test_audit_file_refuses_unknown_platform_topic_status_and_source(kb_copy):
+    sid = _first_source(kb_copy)
+    _audit(kb_copy, [{"claim": "x", "topic": "ai-training", "status": "confirmed", "sources": [sid]}], platform="nowhere")
+    _audit(kb_copy, [{"claim": "a", "topic": "weather", "status": "confirmed", "sources": [sid]},
+                     {"claim": "b", "topic": "ai-training", "status": "maybe", "sources": [sid]},
+                     {"claim": "c", "topic": "ai-training", "status": "confirmed", "sources": ["li-ghost"]},
+                     {"claim": "d", "topic": "ai-training", "status": "reported"}])
+    found = problems(kb_copy)
+    assert "knowledge/audit/nowhere.yaml: unknown platform 'nowhere' (no knowledge/platforms/nowhere.yaml)" in found
+    assert any(p.startswith("knowledge/audit/linkedin.yaml: claims.0.topic: Input should be") for p in found)
+    assert any(p.startswith("knowledge/audit/linkedin.yaml: claims.1.status: Input should be") for p in found)
+    assert "knowledge/audit/linkedin.yaml: claims.3.sources: a reported claim needs at least one source id" in found
+    (kb_copy / "audit" / "nowhere.yaml").unlink()
+    _audit(kb_copy, [{"claim": "c", "topic": "ai-training", "status": "confirmed", "sources": ["li-ghost"]}])
+    _audit(kb_copy, [{"claim": "e", "topic": "legal-objection", "status": "uncertain"}], platform="reddit")
+    found = problems(kb_copy)
+    assert "knowledge/audit/linkedin.yaml: claims.0.sources: unknown source id 'li-ghost'" in found
+    assert "knowledge/audit/reddit.yaml: claims.0.topic: reddit has no 'legal-objection' card" in found
+
+
+def test_kb_audit_counts_and_fails_on_wrong_or_weakly_confirmed_claims(kb_copy):
+    for existing in (kb_copy / "audit").glob("*.yaml"):   # the real audit files would change the counts
+        existing.unlink()
+    official = _first_source(kb_copy, kind="official")
+    _audit(kb_copy, [{"claim": "a", "topic": "ai-training", "status": "confirmed", "sources": [official]},
+                     {"claim": "b", "topic": "ai-training", "status": "reported", "sources": [official]},
+                     {"claim": "c", "topic": "ai-training", "status": "uncertain"}])
+    run = [sys.executable, "-m", "bot.cli", "kb", "audit", "--root", str(kb_copy)]
+    out = subprocess.run(run, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout
+    row = next(line.split() for line in out.stdout.splitlines() if line.startswith("linkedin "))
+    assert row == ["linkedin", "3", "1", "1", "1"]
+    audited = len(list((kb_copy / "audit").glob("*.yaml")))
+    assert f"{audited} platforms audited" in out.stdout and "without an audit file" in out.stdout
+
+    def weaken(d):
+        d["sources"].append({"id": "li-blog", "kind": "secondary", "url": "https://blog.example.org/li",
+                             "title": "A blog", "date": "2026-01-01"})
+    edit(kb_copy / "platforms" / "linkedin.yaml", weaken)
+    _audit(kb_copy, [{"claim": "a", "topic": "ai-training", "status": "confirmed", "sources": ["li-blog"]},
+                     {"claim": "b", "topic": "ai-training", "status": "outdated", "sources": [official]}])
+    out = subprocess.run(run, capture_output=True, text=True)
+    assert out.returncode == 1
+    assert "error: knowledge/audit/linkedin.yaml: claims.0: confirmed but cites only secondary sources: a" in out.stdout
+    assert "error: knowledge/audit/linkedin.yaml: claims.1: still outdated: b" in out.stdout
+
+
+def test_questions_file_is_loaded_and_checked(kb_copy):
+    (kb_copy / "questions").mkdir(exist_ok=True)
+    path = kb_copy / "questions" / "linkedin.yaml"
+    path.write_text(yaml.safe_dump({"ai-training": {"pt": ["o linkedin usa meus posts pra treinar IA?"],
+                                                    "de": ["nutzt linkedin meine beiträge für KI?"]}},
+                                   allow_unicode=True), encoding="utf-8")
+    kb = load(kb_copy)
+    assert kb.extra_questions["linkedin"]["ai-training"]["pt"] == ["o linkedin usa meus posts pra treinar IA?"]
+    path.write_text(yaml.safe_dump({"weather": {"pt": ["x"]}, "ai-training": {"xx": ["y"], "fr": ["a", "A"]}}),
+                    encoding="utf-8")
+    (kb_copy / "questions" / "nowhere.yaml").write_text("ai-training: {pt: [x]}\n", encoding="utf-8")
+    found = problems(kb_copy)
+    assert any(p.startswith("knowledge/questions/linkedin.yaml: weather: unknown topic for linkedin") for p in found)
+    assert any(p.startswith("knowledge/questions/linkedin.yaml: ai-training.xx: unknown language") for p in found)
+    assert "knowledge/questions/linkedin.yaml: ai-training.fr: listed twice: a" in found
+    assert "knowledge/questions/nowhere.yaml: unknown platform 'nowhere' (no knowledge/platforms/nowhere.yaml)" in found

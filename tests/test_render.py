@@ -143,3 +143,33 @@ def test_objection_letter_in_every_format(engine, renderer):
             assert marker in whole.replace("\n", " ") and "2026-11-28" in whole and "LinkedIn" in whole
             assert r.links
     assert all(len(e["description"]) <= 4096 for e in renderer.letter("tiktok", "discord", "es", "x").embeds)
+
+
+def test_email_routes_render_as_addresses_not_buttons_and_sources_are_the_cards(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    import yaml
+
+    from bot.core.engine import Engine
+    from bot.core.knowledge import load
+
+    root = tmp_path / "knowledge"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "knowledge", root)
+    path = root / "platforms" / "linkedin.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    card = data["topics"]["ai-training"]["en"]
+    card["links"].insert(0, {"label": "Email the privacy team", "url": "mailto:privacy@example.com"})
+    card["summary"] += " [[%s]]" % data["sources"][-1]["id"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    engine = Engine(load(root))
+    renderer = Renderer(engine)
+    answer = engine.answer(Query("how do I stop LinkedIn from using my data to train AI?"))
+    plain = renderer.render(answer, "plain")
+    assert "Email the privacy team: privacy@example.com" in plain.full and "[[" not in plain.full
+    assert all(not url.startswith("mailto:") for _, url in plain.links)  # buttons are web links only
+    assert data["sources"][-1]["url"] in plain.full  # a cited source is listed
+    tg = renderer.full(answer, "telegram").text
+    assert "<code>privacy@example.com</code>" in tg and 'href="mailto:' not in tg
+    dc = renderer.render(answer, "discord")
+    assert not dc.embeds[0]["url"].startswith("mailto:")

@@ -127,7 +127,8 @@ class Engine:
                     s = fuzz.WRatio(p, na) * 0.9 if len(p) >= 3 else 0.0
                 best = max(best, s)
             if best >= 60:
-                scored.append((best, pid))
+                # a popular platform wins a near tie ("twit": twitter before twitch)
+                scored.append((best + (1.0 if pid in self._popular else 0.0), pid))
         scored.sort(key=lambda t: (-t[0], self._names[t[1]].casefold()))
         return [self.candidate(pid, s) for s, pid in scored[:limit]]
 

@@ -36,7 +36,8 @@ def collect_urls(kb: KnowledgeBase) -> dict[str, list[str]]:
         for topic, cards in p.topics.items():
             for lang, card in cards.items():
                 for link in card.links:
-                    urls.setdefault(link.url, []).append(f"{p.id}: {topic}.{lang} links")
+                    if not link.is_email:  # mailto: routes cannot be fetched
+                        urls.setdefault(link.url, []).append(f"{p.id}: {topic}.{lang} links")
     for c in kb.crawlers:
         urls.setdefault(c.source.url, []).append(f"crawlers: {c.token}")
     return urls

@@ -156,7 +156,7 @@ class Renderer:
         if answer.status != "answer":
             return self._short(answer, fmt)
         ctx = self._context(answer, fmt)
-        links = [(link.label, link.url) for link in ctx["card"].links[:3]]
+        links = _web_links(ctx["card"])
         full = self._full_text(ctx, fmt)
         if ctx["brief"] is None:  # the general guides are short already: the whole guide is the first reply
             first = self.full(answer, fmt)
@@ -213,7 +213,7 @@ class Renderer:
         if answer.status != "answer":
             return self._short(answer, fmt)
         ctx = self._context(answer, fmt)
-        links = [(link.label, link.url) for link in ctx["card"].links[:3]]
+        links = _web_links(ctx["card"])
         body = self._full_text(ctx, fmt, parts)
         if fmt == "discord":
             title = ctx["card"].title if name is None else f"{text('section_' + name, ctx['lang'])} · {ctx['platform'].name}"
@@ -253,7 +253,7 @@ class Renderer:
         platform = self.engine.platform(platform_id)
         body = letter(platform.name, lang, today)
         card = platform.card("legal-objection", lang) or platform.card("ai-training", lang)
-        links = [(link.label, link.url) for link in card.links[:3]]
+        links = [(link.label, link.url) for link in card.links if not link.is_email][:3]
         intro = message("letter_intro", fmt, lang, platform=platform.name)
         if fmt == "telegram":
             whole = f"{intro}\n\n<pre>{escape_telegram(body)}</pre>"
@@ -293,6 +293,11 @@ class _Shown:
     url: str
     date: object
     date_kind: str
+
+
+def _web_links(card) -> list[tuple[str, str]]:
+    """Up to three link buttons: web addresses only (an email route is written out in the text)."""
+    return [(link.label, link.url) for link in card.links if not getattr(link, "is_email", False)][:3]
 
 
 def _tidy(body: str) -> str:

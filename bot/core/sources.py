@@ -48,11 +48,12 @@ def title(source) -> str:
 
 def ranked(platform, card=None, limit: int | None = SHOWN) -> list:
     """The sources to show for a card: the ones it cites (v2) or the platform's, official first, no archives."""
-    cited = getattr(card, "sources", None) if card is not None else None
     pool = list(platform.sources)
-    if cited:
+    if card is not None and hasattr(platform, "card_sources"):  # schema v2: the card's cited sources
+        pool = platform.card_sources(card) or pool
+    elif getattr(card, "sources", None):
         by_id = {getattr(s, "id", None): s for s in pool}
-        pool = [by_id[i] for i in cited if i in by_id] or pool
+        pool = [by_id[i] for i in card.sources if i in by_id] or pool
     own = {_domain(link.url) for c in _cards(platform) for link in c.links}
     shown = [s for s in pool if kind(s, own) in KIND_RANK]
     shown.sort(key=lambda s: KIND_RANK[kind(s, own)])  # stable: the curator's order within a kind
