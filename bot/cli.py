@@ -125,7 +125,13 @@ def cmd_kb(args) -> int:
 
 
 def cmd_eval(args) -> int:
+    from pathlib import Path
+
     from .core.evaluate import evaluate
+
+    if not Path(args.file).is_file():
+        print(f"eval: no such file: {args.file}", file=sys.stderr)
+        return 2
 
     results = evaluate(_engine(), args.file)
     if args.json:
@@ -144,14 +150,28 @@ def cmd_eval(args) -> int:
 
 
 def cmd_letter(args) -> int:
+    from .core.conversation import resolve_platform
     from .core.render import objection_letter
 
     engine = _engine()
-    pid = engine.find_platform(args.platform)
+    pid = resolve_platform(engine, args.platform)
     if pid is None or pid == "general":
-        print(f"I don't know a platform called {args.platform!r}; see `optout-bot kb export`.", file=sys.stderr)
+        close = [c.name for c in engine.suggest(args.platform, limit=3) if c.score >= 60]
+        hint = f" Did you mean: {', '.join(close)}?" if close else " See `optout-bot platforms`."
+        print(f"not found: no platform called {args.platform!r}.{hint}", file=sys.stderr)
         return 1
-    print(objection_letter(pid, "plain", args.lang).text)
+    print(objection_letter(pid, "plain", args.lang, args.region, args.kind).text)
+    return 0
+
+
+def cmd_platforms(args) -> int:
+    engine = _engine()
+    rows = [(p.id, p.name, p.difficulty, ", ".join(sorted(p.topics))) for p in engine.platforms()]
+    if args.json:
+        print(json.dumps([dict(zip(("id", "name", "difficulty", "topics"), r)) for r in rows], ensure_ascii=False))
+        return 0
+    for pid, name, difficulty, topics in rows:
+        print(f"{pid:<20}{name[:38]:<40}{difficulty:<12}{topics}")
     return 0
 
 
@@ -221,11 +241,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True)
 
     ask = sub.add_parser("ask", help="answer one question ('-' reads one question per stdin line)")
-    ask.add_argument("question", nargs="+")
+    ask.add_argument("question", nargs="+", help="the question in your own words, or - to read one per stdin line")
     ask.add_argument("--json", action="store_true", help="one JSON object per answer (JSON Lines with '-')")
-    ask.add_argument("--lang", choices=("en", "es"))
-    ask.add_argument("--region", choices=REGIONS)
-    ask.add_argument("--format", choices=FORMATS, default="plain")
+    ask.add_argument("--lang", choices=("en", "es"), help="answer in this language (default: the question's)")
+    ask.add_argument("--region", choices=REGIONS, help="where the asker lives: shows that region's rules")
+    ask.add_argument("--format", choices=FORMATS, default="plain", help="plain text, Telegram HTML or Discord markdown")
     ask.add_argument("--group", action="store_true", help="judge it as a message overheard in a group chat")
     ask.add_argument("--full", action="store_true", help="print the whole guide instead of the short first reply")
     ask.set_defaults(func=cmd_ask)
@@ -233,12 +253,13 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="interactive terminal chat (follow-ups, /more, numbered choices)")
     chat.add_argument("--json", action="store_true",
                       help="one JSON object per input line (the keys of ask --json), keeping the conversation")
-    chat.add_argument("--lang", choices=("en", "es"))
-    chat.add_argument("--region", choices=REGIONS)
+    chat.add_argument("--lang", choices=("en", "es"), help="answer language, as /lang would set it")
+    chat.add_argument("--region", choices=REGIONS, help="your region, as /region would set it")
     chat.set_defaults(func=cmd_chat)
 
     kb = sub.add_parser("kb", help="knowledge base: check | export | links | audit")
-    kb.add_argument("action", choices=("check", "export", "links", "audit"))
+    kb.add_argument("action", choices=("check", "export", "links", "audit"),
+                    help="check: validate; export: print as JSON; links: check every URL; audit: claims per platform")
     kb.add_argument("--json", action="store_true", help="export: compact JSON")
     kb.add_argument("--root", help="knowledge folder (default: the bundled knowledge/)")
     kb.add_argument("--timeout", type=float, default=10.0, help="links: seconds per request")
@@ -246,14 +267,21 @@ def build_parser() -> argparse.ArgumentParser:
     kb.set_defaults(func=cmd_kb)
 
     ev = sub.add_parser("eval", help="accuracy per slice on a labelled JSONL file")
-    ev.add_argument("file")
+    ev.add_argument("file", help="a JSONL file of labelled questions (see tests/eval/README.md)")
     ev.add_argument("--misses", action="store_true", help="list every miss")
-    ev.add_argument("--json", action="store_true")
+    ev.add_argument("--json", action="store_true", help="the results as JSON")
     ev.set_defaults(func=cmd_eval)
 
-    letter = sub.add_parser("letter", help="a GDPR Art. 21 objection letter for one platform")
-    letter.add_argument("platform")
-    letter.add_argument("--lang", choices=("en", "es"), default="en")
+    letter = sub.add_parser("letter", help="a letter to one platform: GDPR objection, erasure or access; CCPA/CPRA in the US")
+    letter.add_argument("platform", help="the platform's name, an alias or a typo ('insta'), or its company ('meta')")
+    letter.add_argument("--lang", choices=("en", "es"), default="en", help="the letter's language")
+    letter.add_argument("--region", choices=REGIONS, help="where you live: us gives a CCPA/CPRA request")
+    letter.add_argument("--kind", choices=("objection", "erasure", "access", "ccpa"),
+                        help="objection (GDPR Art. 21, default), erasure (Art. 17), access (Art. 15), ccpa (California)")
+
+    plat = sub.add_parser("platforms", help="every platform with a guide: id, name, difficulty, topics")
+    plat.add_argument("--json", action="store_true", help="one JSON list")
+    plat.set_defaults(func=cmd_platforms)
     letter.set_defaults(func=cmd_letter)
 
     dsc = sub.add_parser("discord", help="Discord maintenance: sync the slash commands (once, not at every start)")
@@ -262,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     dsc.set_defaults(func=cmd_discord)
 
     run = sub.add_parser("run", help="run the bot: telegram | discord | all")
-    run.add_argument("adapter", choices=("telegram", "discord", "all"))
+    run.add_argument("adapter", choices=("telegram", "discord", "all"), help="which chat to serve (all: every one with a token)")
     run.set_defaults(func=cmd_run)
     return ap
 

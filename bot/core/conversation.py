@@ -118,6 +118,21 @@ def short_label(label: str, limit: int = LABEL_MAX) -> str:
     return (head[: head.rfind(" ")] if " " in head else head).rstrip(" ,;:-(") + "…"
 
 
+def resolve_platform(engine: Engine, name: str) -> str | None:
+    """A platform id for a typed name: an id, a name, alias or typo, or a company that runs several platforms
+    when one of them carries its name ("meta" -> Meta AI, whose objection route is Meta's)."""
+    if engine.platform(name) is not None:
+        return name
+    found = engine.find_platform(name)
+    if found:
+        return found
+    from .normalize import tokens
+
+    owned = engine.matcher.owners.get(tuple(tokens(name))) or []
+    key = " ".join(tokens(name))
+    return next((pid for pid in owned if " ".join(tokens(engine.platform(pid).name)).startswith(key)), None)
+
+
 class Conversation:
     def __init__(self, engine: Engine, renderer: Renderer, store, limits: Limits | None = None, clock=time.monotonic):
         self.engine, self.renderer, self.store = engine, renderer, store
@@ -311,7 +326,7 @@ class Conversation:
     async def cmd_optout(self, turn: Turn, arg: str, topic: str = "ai-training") -> Reply:
         if not arg:
             return await self.say(turn, "optout_usage")
-        pid = arg if self.engine.platform(arg) else self.engine.find_platform(arg)
+        pid = resolve_platform(self.engine, arg)
         if pid is None:
             return await self.not_found(turn, arg)
         lang, region = await self.prefs(turn)
@@ -334,14 +349,15 @@ class Conversation:
     async def cmd_letter(self, turn: Turn, arg: str) -> Reply:
         if not arg:
             return await self.say(turn, "letter_usage")
-        pid = arg if self.engine.platform(arg) else self.engine.find_platform(arg)
+        pid = resolve_platform(self.engine, arg)
         if pid is None or pid == "general":
             return await self.not_found(turn, arg)
-        return self._letter(turn, pid, await self.ui_lang(turn))
+        return self._letter(turn, pid, await self.ui_lang(turn), (await self.prefs(turn))[1])
 
-    def _letter(self, turn: Turn, pid: str, lang: str) -> Reply:
+    def _letter(self, turn: Turn, pid: str, lang: str, region: str | None = None) -> Reply:
+        """The letter for the asker's region: a GDPR objection, or a CCPA/CPRA request in the US."""
         fmt = FORMAT[turn.surface]
-        rendered = self.renderer.letter(pid, fmt, lang, dt.date.today().isoformat())
+        rendered = self.renderer.letter(pid, fmt, lang, dt.date.today().isoformat(), region)
         buttons = [[Button(short_label(label), url=url)] for label, url in rendered.links if url.startswith("https://")]
         return Reply(chunks=list(rendered.chunks) if fmt != "discord" else [], embeds=list(rendered.embeds),
                      buttons=buttons)
@@ -463,7 +479,7 @@ class Conversation:
                     and args[2] in LANGS and args[3] in ("", *REGIONS) and args[4] in SECTION_NAMES:
                 return self.section(turn, args[0], args[1], args[2], args[3] or None, args[4])
             if kind == "l" and len(args) == 2 and self._platform_ok(args[0], general=False) and args[1] in LANGS:
-                return self._letter(turn, args[0], args[1])
+                return self._letter(turn, args[0], args[1], (await self.prefs(turn))[1])
             if kind == "p" and len(args) == 3 and self._platform_ok(args[0]) and args[1] in TOPICS and args[2] in LANGS:
                 if not self.public_ok(turn):
                     return await self.say(turn, "rate_limited", toast=True)

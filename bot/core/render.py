@@ -248,20 +248,25 @@ class Renderer:
             base["description"] = cut(blocks[0].strip(), DISCORD["description"])
         return section_embeds(base, fields)
 
-    def letter(self, platform_id: str, fmt: str, lang: str, today: str) -> Rendered:
-        """The objection letter for one platform, introduced, in a copyable block (Telegram <pre>, Discord code)."""
+    def letter(self, platform_id: str, fmt: str, lang: str, today: str, region: str | None = None,
+               kind: str | None = None) -> Rendered:
+        """A letter for one platform (see letter_kind), introduced, in a copyable block (Telegram <pre>, Discord
+        code), addressed to the platform's objection form or privacy contact."""
         platform = self.engine.platform(platform_id)
-        body = letter(platform.name, lang, today)
-        card = platform.card("legal-objection", lang) or platform.card("ai-training", lang)
-        links = [(link.label, link.url) for link in card.links if not link.is_email][:3]
-        intro = message("letter_intro", fmt, lang, platform=platform.name)
+        kind = letter_kind(region, kind)
+        card = (platform.card("delete-data", lang) if kind == "erasure" else None) \
+            or platform.card("legal-objection", lang) or platform.card("ai-training", lang)
+        body = letter(platform.name, lang, today, kind=kind, contact=_contact(card))
+        links = _web_links(card)
+        intro = message("letter_intro" if kind == "objection" else f"letter_intro_{kind}", fmt, lang, platform=platform.name)
         if fmt == "telegram":
             whole = f"{intro}\n\n<pre>{escape_telegram(body)}</pre>"
             return Rendered(whole, [whole], [], links)
         if fmt == "discord":
-            embed = {"title": text("letter_title", lang, platform=platform.name)[: DISCORD["title"]],
+            title = text("letter_title" if kind == "objection" else f"letter_title_{kind}", lang, platform=platform.name)
+            embed = {"title": title[: DISCORD["title"]],
                      "description": f"{intro}\n```\n{body.replace('`', chr(0x2019))}\n```"[: DISCORD["description"]],
-                     "color": 0x5865F2}
+                     "color": COLOR}
             return Rendered(body, [], [embed], links)
         return Rendered(f"{intro}\n\n{body}", [f"{intro}\n\n{body}"], [], links)
 
@@ -277,12 +282,33 @@ class Renderer:
         return Rendered(body, split_chunks(body, TELEGRAM_LIMIT), [], [])
 
 
-def letter(platform_name: str, lang: str, today: str, handle: str | None = None) -> str:
-    """A GDPR Art. 21 objection letter (plain text, templates/letters/), to send where a platform has no form or
-    to paste into a form's free-text field. The user fills in their name; nothing is sent by the bot."""
+LETTER_KINDS = ("objection", "erasure", "access", "ccpa")
+
+
+def letter_kind(region: str | None, kind: str | None = None) -> str:
+    """GDPR Art. 21 objection by default; Art. 17 erasure and Art. 15 access on request; in the US a CCPA/CPRA
+    request (California), since the GDPR does not apply there."""
+    if kind in LETTER_KINDS:
+        return kind
+    return "ccpa" if region == "us" else "objection"
+
+
+def letter(platform_name: str, lang: str, today: str, handle: str | None = None, kind: str = "objection",
+           contact: str | None = None) -> str:
+    """A letter (plain text, templates/letters/<kind>.<lang>.j2) to send where a platform has no form or to paste
+    into a form's free-text field. The user fills in their name; nothing is sent by the bot."""
     lang = lang if lang in ("en", "es") else "en"
-    return _env("plain").get_template(f"letters/objection.{lang}.j2").render(
-        platform=platform_name, today=today, handle=handle).strip()
+    return _env("plain").get_template(f"letters/{letter_kind(None, kind)}.{lang}.j2").render(
+        platform=platform_name, today=today, handle=handle, contact=contact).strip()
+
+
+def _contact(card) -> str | None:
+    """Where to send a letter: the card's email route if it has one, else its first form or page."""
+    links = list(card.links)
+    email = next((link.url for link in links if getattr(link, "is_email", False)), None)
+    if email:
+        return email.removeprefix("mailto:")
+    return links[0].url if links else None
 
 
 @dataclass(frozen=True)
@@ -317,10 +343,10 @@ def platform_index(fmt: str, lang: str) -> Rendered:
     return _default_renderer().platform_index(fmt, lang)
 
 
-def objection_letter(platform_id: str, fmt: str, lang: str) -> Rendered:
+def objection_letter(platform_id: str, fmt: str, lang: str, region: str | None = None, kind: str | None = None) -> Rendered:
     import datetime as dt
 
-    return _default_renderer().letter(platform_id, fmt, lang, dt.date.today().isoformat())
+    return _default_renderer().letter(platform_id, fmt, lang, dt.date.today().isoformat(), region, kind)
 
 
 __all__ = ["Rendered", "Renderer", "render", "full_guide", "message", "text", "platform_index", "letter", "objection_letter", "escape_discord", "escape_telegram",
