@@ -161,7 +161,7 @@ def test_letters_by_region_and_kind_with_the_contact_and_close_matches():
     gdpr = cli("letter", "meta").stdout  # the company resolves to its platform that carries its name
     assert "Meta AI" in gdpr and "Article 21(1) of the GDPR" in gdpr.replace("\n", " ")
     us = cli("letter", "linkedin", "--region", "us").stdout
-    assert "CCPA" in us and "right to delete" in us and "https://www.linkedin.com/help/linkedin/ask/TS-DPRO" in us
+    assert "CCPA" in us and "right to delete" in us and "TS-DPRO)\nSubject:" in us and "https://www.linkedin.com/help/linkedin/ask/TS-DPRO" in us
     assert "Article 17" in cli("letter", "linkedin", "--kind", "erasure").stdout
     assert "Article 15" in cli("letter", "linkedin", "--kind", "access").stdout
     unknown = cli("letter", "myspace")
