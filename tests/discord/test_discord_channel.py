@@ -156,3 +156,13 @@ async def test_settings_go_when_the_channel_is_deleted(harness):
     await faq(harness, "on")
     await harness.event("channel_delete", {"id": str(CHANNEL_ID), "type": 0, "guild_id": "800000000000000001"})
     assert (await harness.store.faq_chats("discord")) == []
+
+
+async def test_a_short_setup_note_on_joining_a_server(harness_factory):
+    from discord_payloads import GUILD_ID, guild
+
+    h = await harness_factory(guild_payload={**guild(), "system_channel_id": str(CHANNEL_ID)})
+    await h.client.on_guild_join(h.client.get_guild(GUILD_ID))
+    [note] = h.fake.find("POST", SENT)
+    assert "/faq on" in note.json["content"] and "Manage Channels" in note.json["content"]
+    assert note.json["allowed_mentions"]["parse"] == []

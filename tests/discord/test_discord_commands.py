@@ -62,9 +62,9 @@ def _check_schema(item: dict, option: bool = False) -> None:
         _check_schema(option, option=True)
 
 
-async def test_guild_sync_when_guild_id_is_set(harness_factory):
-    h = await harness_factory(settings_kw={"discord_guild_id": GUILD_ID})
-    await h.client.sync_commands()
+async def test_guild_sync_on_request(harness_factory):
+    h = await harness_factory()
+    await h.client.sync_commands(GUILD_ID)  # optout-bot discord sync --guild ID
     [put] = h.fake.find("PUT", rf"/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
     assert len(put.json) == 11
     assert not h.fake.find("PUT", rf"/applications/{APP_ID}/commands")

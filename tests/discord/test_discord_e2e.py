@@ -51,7 +51,8 @@ async def test_discord_sync_subprocess_registers_the_commands(tmp_path):
     rest = await FakeDiscordRest().start()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "TELEGRAM_"))}
     env.update(DISCORD_BOT_TOKEN=TOKEN, DISCORD_API_BASE_URL=rest.base, PYTHONPATH=str(ROOT),
-               DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3", NO_PROXY="127.0.0.1,localhost")
+               DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3", NO_PROXY="127.0.0.1,localhost",
+               DISCORD_GUILD_ID="800000000000000001")
     try:
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot.cli", "discord", "sync", cwd=tmp_path, env=env,
@@ -60,5 +61,7 @@ async def test_discord_sync_subprocess_registers_the_commands(tmp_path):
         assert proc.returncode == 0, output.decode()
         [put] = rest.find("PUT", rf"/applications/{APP_ID}/commands")
         assert len(put.json) == 11 and b"synced 11 commands globally" in output
+        [cleared] = rest.find("PUT", rf"/applications/{APP_ID}/guilds/800000000000000001/commands")
+        assert cleared.json == []  # the development server's copy goes, so nothing shows twice
     finally:
         await rest.stop()

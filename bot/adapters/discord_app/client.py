@@ -68,7 +68,6 @@ class OptoutMixin:
     async def sync_commands(self, guild_id: int | None = None) -> list:
         """`optout-bot discord sync [--guild ID]`: global commands, or a server's copy while developing (the
         server copy is cleared when syncing globally, so that nothing shows twice)."""
-        guild_id = guild_id or self.settings.discord_guild_id
         try:
             if guild_id:
                 guild = discord.Object(id=guild_id)
