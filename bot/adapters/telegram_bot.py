@@ -26,7 +26,7 @@ from telegram.helpers import create_deep_linked_url
 
 from bot.config import Redactor, Settings, redact_in_logs
 from bot.core.conversation import COMMANDS, Button, Conversation, Limits, Reply, Turn
-from bot.core.engine import Engine, Query, get_engine
+from bot.core.engine import Engine, get_engine
 from bot.core.render import Renderer, message
 from bot.core.store import Store
 from bot.core.vocab import LANGS
@@ -51,7 +51,6 @@ def tg_lang(user) -> str | None:
 class TelegramBot:
     def __init__(self, conversation: Conversation, *, redact: Redactor | None = None, admin_cache_seconds: float = 30.0):
         self.conv = conversation
-        self.engine = conversation.engine
         self.redact = redact or Redactor()
         self.admin_cache_seconds = admin_cache_seconds
         self._admins: dict[int, tuple[float, set[int]]] = {}
@@ -205,38 +204,14 @@ class TelegramBot:
     async def on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """`@bot linkedin` in any chat: up to 10 short answers, each with the way into the bot for the rest."""
         iq = update.inline_query
-        query = iq.query.strip()[:200]
         turn = Turn(SURFACE, iq.from_user.id, iq.from_user.id, app_lang=tg_lang(iq.from_user), inline=True)
-        chosen, region = await self.conv.prefs(turn)
-        lang = chosen or turn.app_lang
-        picks: list[tuple[str, str]] = []
-        if query:
-            found = self.engine.answer(Query(query, lang=chosen, region=region, surface=SURFACE, fallback_lang=lang or "en"))
-            if found.status == "answer":
-                picks.append((found.platform, found.topic or "ai-training"))
-            if found.status != "abstain":
-                lang = found.lang
-            picks += [(c.platform, "ai-training") for c in found.candidates if found.status == "clarify"]
-        picks += [(c.platform, "ai-training") for c in self.engine.suggest(query, limit=10)]
-        results, seen = [], set()
-        for pid, topic in picks:
-            if (pid, topic) not in seen and len(results) < 10:
-                seen.add((pid, topic))
-                results.append(self.article(turn, pid, topic, lang or "en", region, context.bot.username))
-        open_bot = InlineQueryResultsButton(message("tg_open_bot", "plain", lang or "en"), start_parameter="inline")
-        await iq.answer(results, cache_time=60, is_personal=True, button=open_bot)
-
-    def article(self, turn: Turn, pid: str, topic: str, lang: str, region: str | None, username: str | None):
-        answer = self.engine.answer_for(pid, topic, lang=lang, region=region)
-        reply = self.conv.answer_reply(turn, answer)
-        platform = self.engine.platform(pid)
-        card = platform.card(topic, lang) or platform.card("ai-training", lang)
-        return InlineQueryResultArticle(
-            id=f"{pid}:{topic}:{lang}"[:64], title=card.title if card else platform.name,
-            description=(card.summary[:120] if card else None),
-            input_message_content=InputTextMessageContent(reply.chunks[0], parse_mode=ParseMode.HTML,
-                                                          link_preview_options=NO_PREVIEW),
-            reply_markup=self.markup(reply, username))
+        results, lang = await self.conv.inline(turn, iq.query)
+        articles = [InlineQueryResultArticle(
+            id=r.id, title=r.title, description=r.description, reply_markup=self.markup(r.reply, context.bot.username),
+            input_message_content=InputTextMessageContent(r.reply.chunks[0], parse_mode=ParseMode.HTML,
+                                                          link_preview_options=NO_PREVIEW)) for r in results]
+        open_bot = InlineQueryResultsButton(message("tg_open_bot", "plain", lang), start_parameter="inline")
+        await iq.answer(articles, cache_time=60, is_personal=True, button=open_bot)
 
     async def on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A group became a supergroup: its settings follow it to the new chat id."""

@@ -109,6 +109,16 @@ class Reply:
 SILENT = Reply(silent=True)
 
 
+@dataclass(frozen=True)
+class InlineResult:
+    """One answer offered in Telegram's inline mode (`@bot linkedin` in any chat)."""
+
+    id: str
+    title: str
+    description: str | None
+    reply: Reply
+
+
 def short_label(label: str, limit: int = LABEL_MAX) -> str:
     """A button label that fits a phone: cut on a word boundary."""
     label = " ".join(str(label).split())
@@ -273,6 +283,20 @@ class Conversation:
                 return SILENT
         self.remember(turn, answer)
         return self.answer_reply(turn, answer, public=public or overheard)
+
+    async def answer_publicly(self, turn: Turn, message_text: str) -> tuple[Reply | None, Reply]:
+        """Someone asks the bot to answer another member's message in the channel (Discord's context menu):
+        for everyone (every region, the message's language) when it is a clear answer and the public limits
+        allow; else only to the member who asked. Returns (the public reply or None, the private reply)."""
+        blocked = await self.limited(turn)
+        if blocked:
+            return None, blocked
+        for_all = Turn(turn.surface, turn.chat_id, None, turn.in_group, shared_prefs=False)  # nobody's settings
+        answer = self.engine.answer(Query(message_text, surface=turn.surface, in_group=turn.in_group))
+        private = self.answer_reply(turn, answer, public=False)
+        if answer.status != "answer" or not self.public_ok(turn):
+            return None, private
+        return self.answer_reply(for_all, answer, public=True), private
 
     # commands -----------------------------------------------------------------------------------------------
     async def command(self, turn: Turn, name: str, arg: str = "", **options) -> Reply:
@@ -460,6 +484,33 @@ class Conversation:
         answer = self.engine.answer_for(last[0], last[1], lang=lang or await self.ui_lang(turn), region=region)
         full = self.renderer.full(answer, FORMAT[turn.surface])
         return Reply(chunks=list(full.chunks), embeds=list(full.embeds), answer=answer)
+
+    # inline mode ------------------------------------------------------------------------------------------
+    async def inline(self, turn: Turn, query: str, limit: int = 10) -> tuple[list[InlineResult], str]:
+        """Up to `limit` short answers for an inline query: the clear answer first, then the candidates and the
+        names that start like the query; and the language to label them in."""
+        query = query.strip()[:200]
+        chosen, region = await self.prefs(turn)
+        lang = chosen or turn.app_lang or "en"
+        picks: list[tuple[str, str]] = []
+        if query:
+            found = self.engine.answer(Query(query, lang=chosen, region=region, surface=turn.surface, fallback_lang=lang))
+            if found.status == "answer":
+                picks.append((found.platform, found.topic or "ai-training"))
+            if found.status != "abstain":
+                lang = found.lang
+            picks += [(c.platform, "ai-training") for c in found.candidates if found.status == "clarify"]
+        picks += [(c.platform, "ai-training") for c in self.engine.suggest(query, limit=limit)]
+        results: list[InlineResult] = []
+        for pid, topic in dict.fromkeys(picks):
+            if len(results) == limit:
+                break
+            platform = self.engine.platform(pid)
+            card = platform.card(topic, lang) or platform.card("ai-training", lang)
+            reply = self.answer_reply(turn, self.engine.answer_for(pid, topic, lang=lang, region=region))
+            results.append(InlineResult(f"{pid}:{topic}:{lang}"[:64], card.title if card else platform.name,
+                                        card.summary[:120] if card else None, reply))
+        return results, lang
 
     # button presses -----------------------------------------------------------------------------------------
     async def press(self, turn: Turn, data: str) -> Reply:

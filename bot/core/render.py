@@ -19,7 +19,7 @@ from . import sources
 from .brief import brief
 from .engine import Answer, Engine, get_engine
 from .knowledge import REGIONS, STEP_SURFACES, Card
-from .limits import DISCORD, TELEGRAM_LIMIT, cut, field_values, section_embeds, split_chunks, visible_len  # noqa: F401
+from .limits import DISCORD, TELEGRAM_LIMIT, cut, field_values, section_embeds, split_chunks  # noqa: F401
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 FORMATS = ("plain", "telegram", "discord")

@@ -176,24 +176,17 @@ class OptoutMixin:
     async def ctx_answer(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """Message context menu: answer that message publicly, as a reply to it (unclear: only to the member)."""
         turn = self.turn(interaction)
-        text = (message.content or "").strip()
-        if not text:
+        if not (message.content or "").strip():
             return await self.say(interaction, t("discord_no_text", turn.app_lang))
         await interaction.response.defer(ephemeral=True, thinking=True)
-        # for everyone in the channel: every region, in the language of the message
-        reply = await self.conv.message(Turn(SURFACE, turn.chat_id, None, turn.in_group, shared_prefs=False), text,
-                                        public=True)
-        if reply.silent or reply.answer is None or reply.answer.status != "answer" or not self.conv.public_ok(turn):
-            if reply.answer is not None and reply.answer.status == "answer":  # the public limit: only to the member
-                reply = self.conv.answer_reply(turn, reply.answer, public=False)
-            reply.public = False  # "which platform?" and "out of scope" go only to the member who asked
-            return await self.respond(interaction, _ready(reply))
+        public, private = await self.conv.answer_publicly(turn, message.content)
+        if public is None:
+            return await self.respond(interaction, _ready(private))
         try:
-            await self.send_channel(message.channel, outs(reply), reference=message)
+            await self.send_channel(message.channel, outs(public), reference=message)
         except discord.Forbidden as e:
             log.warning("No permission to reply in channel %s (%s): answering the member privately",
                         message.channel.id, e.text)
-            private = self.conv.answer_reply(turn, reply.answer, public=False)
             return await self.respond(interaction, _ready(private), note=t("discord_cant_post", turn.app_lang))
         try:
             await interaction.delete_original_response()  # the "thinking…" placeholder
