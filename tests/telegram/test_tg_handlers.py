@@ -324,7 +324,7 @@ async def test_errors_are_logged_without_token_and_the_user_gets_an_apology(tg, 
     def boom(query):
         raise RuntimeError(f"engine exploded near {tg.api.token}")
 
-    monkeypatch.setattr(tg.handlers.engine, "answer", boom)
+    monkeypatch.setattr(tg.handlers.conv.engine, "answer", boom)
     with caplog.at_level(logging.ERROR, logger="bot.telegram"):
         await tg.send(msg(EN_Q))
     assert tg.texts(PRIVATE) == [message("apology", "telegram", "en")]
