@@ -230,3 +230,12 @@ async def test_letter_is_rate_limited_like_every_command(harness):
     replies = [cb["data"] for cb in harness.fake.callbacks()]
     assert sum(1 for r in replies if r.get("embeds")) == 12  # Limits.user: 12 a minute
     assert replies[12]["content"] == replies[13]["content"] == "You're asking very fast; please wait a moment."
+
+
+async def test_a_topic_outside_the_choices_is_answered_not_a_traceback(harness, caplog):
+    """F-11: discord.py does not check choices; a forged topic gets the AI-training guide, never an error."""
+    await harness.interaction(slash("optout", {"platform": "linkedin", "topic": "website-crawlers"}))
+    await harness.interaction(slash("optout", {"platform": "linkedin", "topic": "zzz"}))
+    for cb in harness.fake.callbacks():
+        assert "Data for Generative AI Improvement" in cb["data"]["embeds"][0]["description"]
+    assert "failed" not in caplog.text
