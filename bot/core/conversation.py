@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass, field
 
 from .engine import Answer, Engine, Query
-from .render import Renderer, text
+from .render import Renderer, message, text
 from .throttle import Cooldown, RateLimit
 from .vocab import LANGS, REGIONS
 
@@ -200,17 +200,10 @@ class Conversation:
     async def say(self, turn: Turn, key: str, *, lang: str | None = None, toast: bool = False, **kw) -> Reply:
         lang = lang or await self.ui_lang(turn)
         fmt = FORMAT[turn.surface]
-        body = self._message(key, fmt, lang, **kw)
-        reply = Reply(chunks=[body])
+        reply = Reply(chunks=[message(key, fmt, lang, **kw)])
         if toast:
             reply.toast = text(key, lang, **kw)
         return reply
-
-    @staticmethod
-    def _message(key: str, fmt: str, lang: str, **kw) -> str:
-        from .render import message
-
-        return message(key, fmt, lang, **kw)
 
     def answer_reply(self, turn: Turn, answer: Answer, *, public: bool = False) -> Reply:
         """The first reply for an answer, clarify or abstain, with its buttons."""
@@ -397,10 +390,10 @@ class Conversation:
         _, region = await self.prefs(turn)
         reply = await self.say(turn, "settings_now", lang=lang, language=text(f"lang_name_{lang}", lang),
                                region=text(f"region_{region}", lang) if region else text("region_unset", lang))
-        reply.buttons = [self._choice_row("lang", lang), *self._region_rows(lang)]
+        reply.buttons = [self._lang_row(lang), *self._region_rows(lang)]
         return reply
 
-    def _choice_row(self, field_name: str, lang: str) -> list[Button]:
+    def _lang_row(self, lang: str) -> list[Button]:
         return [Button(text(f"lang_name_{code}", lang), data=f"set:lang:{code}") for code in LANGS]
 
     def _region_rows(self, lang: str) -> list[list[Button]]:
@@ -412,7 +405,7 @@ class Conversation:
         if not value:  # no argument: offer the choices as buttons (the terminal prints the usage)
             reply = await self.say(turn, f"{field_name}_choose" if turn.surface != "console" else f"{field_name}_usage")
             if turn.surface != "console":
-                reply.buttons = [self._choice_row(field_name, lang)] if field_name == "lang" else self._region_rows(lang)
+                reply.buttons = [self._lang_row(lang)] if field_name == "lang" else self._region_rows(lang)
             return reply
         if value not in allowed:
             return await self.say(turn, f"{field_name}_usage")
