@@ -109,9 +109,9 @@ async def _main(settings) -> int:
 async def serve(settings, stop: asyncio.Event, **options) -> int:
     """Connect and answer until `stop` is set. Without the message content intent, reconnect without it."""
     from bot.core.knowledge import KnowledgeError
-    from bot.core.store import Store
+    from bot.core.store_access import open_store
 
-    store = Store.open(settings.database_url)
+    store = await open_store(settings)
     token = settings.discord_bot_token.get_secret_value()
     message_content = True
     try:

@@ -28,7 +28,7 @@ from bot.config import Redactor, Settings, redact_in_logs
 from bot.core.conversation import COMMANDS, Button, Conversation, Limits, Reply, Turn
 from bot.core.engine import Engine, get_engine
 from bot.core.render import Renderer, message
-from bot.core.store import Store
+from bot.core.store_access import open_store
 from bot.core.vocab import LANGS
 
 log = logging.getLogger("bot.telegram")
@@ -49,8 +49,10 @@ def tg_lang(user) -> str | None:
 
 
 class TelegramBot:
-    def __init__(self, conversation: Conversation, *, redact: Redactor | None = None, admin_cache_seconds: float = 30.0):
-        self.conv = conversation
+    def __init__(self, conversation: Conversation, *, redact: Redactor | None = None, admin_cache_seconds: float = 30.0,
+                 settings: Settings | None = None):
+        self.conv, self.settings = conversation, settings
+        self._own_store = conversation.store is None  # opened in post_init, on the application's event loop
         self.redact = redact or Redactor()
         self.admin_cache_seconds = admin_cache_seconds
         self._admins: dict[int, tuple[float, set[int]]] = {}
@@ -71,7 +73,10 @@ class TelegramBot:
         app.add_error_handler(self.on_error)
 
     async def post_init(self, app: Application) -> None:
-        """Command menus per scope and language; the bot's description and short description per language."""
+        """Open the store unless one was given; the command menus per scope and language; the bot's description
+        and short description per language."""
+        if self.conv.store is None:
+            self.conv.store = await open_store(self.settings)
         menus = ((BotCommandScopeAllPrivateChats(), PRIVATE_COMMANDS), (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
                  (BotCommandScopeAllChatAdministrators(), ADMIN_COMMANDS))
         for lang in LANGS:
@@ -84,6 +89,10 @@ class TelegramBot:
                 await app.bot.set_my_short_description(message("tg_short_description", "plain", lang), language_code=code)
             except TelegramError as exc:
                 log.warning("setting the command menus failed: %s", self.redact(str(exc)))
+
+    async def post_shutdown(self, app: Application) -> None:
+        if self._own_store and self.conv.store is not None:
+            await self.conv.store.close()
 
     # ------------------------------------------------------------------ Update -> Turn
     async def turn(self, update: Update, context: ContextTypes.DEFAULT_TYPE, *, need_admin: bool = False) -> Turn:
@@ -259,19 +268,19 @@ class TelegramBot:
 
 
 # ---------------------------------------------------------------------- application
-def build_application(settings: Settings, *, engine: Engine | None = None, store: Store | None = None,
+def build_application(settings: Settings, *, engine: Engine | None = None, store=None,
                       request=None, limits: Limits | None = None, **bot_options) -> Application:
     """The configured Application. `request` (a telegram.request.BaseRequest) replaces HTTP, for tests."""
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
     secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
     engine = engine or get_engine()
-    conversation = Conversation(engine, Renderer(engine), store or Store.open(settings.database_url),
-                                limits or settings.limits())
-    handlers = TelegramBot(conversation, redact=Redactor(token, secret), **bot_options)
+    conversation = Conversation(engine, Renderer(engine), store, limits or settings.limits())
+    handlers = TelegramBot(conversation, redact=Redactor(token, secret), settings=settings, **bot_options)
     builder = (ApplicationBuilder().token(token)
                .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
                .rate_limiter(AIORateLimiter(max_retries=MAX_RETRIES))
-               .post_init(handlers.post_init))
+               .post_init(handlers.post_init)
+               .post_shutdown(handlers.post_shutdown))
     if settings.telegram_base_url:
         base = settings.telegram_base_url
         builder = builder.base_url(base)
@@ -293,11 +302,10 @@ def run(settings: Settings) -> int:
     token = settings.telegram_bot_token.get_secret_value()
     redact = redact_in_logs(token, settings.telegram_webhook_secret.get_secret_value()
                             if settings.telegram_webhook_secret else None)
-    store = Store.open(settings.database_url)
     quiet_bootstrap = _DropBootstrapTraceback()
     logging.getLogger("telegram.ext").addFilter(quiet_bootstrap)  # we say it in one line below
     try:
-        app = build_application(settings, engine=get_engine(), store=store)
+        app = build_application(settings, engine=get_engine())
         stop_signals = (signal.SIGINT, signal.SIGTERM) if threading.current_thread() is threading.main_thread() else None
         if settings.telegram_webhook_url:
             secret = (settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret
@@ -320,7 +328,6 @@ def run(settings: Settings) -> int:
         return 1
     finally:
         logging.getLogger("telegram.ext").removeFilter(quiet_bootstrap)
-        _close(store)
     log.info("Telegram adapter stopped")
     return 0
 
@@ -330,12 +337,3 @@ class _DropBootstrapTraceback(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not record.getMessage().startswith("Network Retry Loop (Bootstrap")
-
-
-def _close(store) -> None:
-    import asyncio
-
-    try:
-        asyncio.run(store.close())
-    except RuntimeError:  # already inside a running loop (tests): close synchronously where possible
-        pass
