@@ -43,8 +43,9 @@ _THANKS = re.compile(r"^\W*(thanks|thank you|thx|ty|cheers|gracias|muchas gracia
 _SPANISH_SMALL_TALK = re.compile(r"hola|buen[oa]s|gracias", re.I)
 
 
-class StoreUnavailable(Exception):
-    """A settings write failed (the store's own exception is mapped to this by the store when it has one)."""
+def _store_failure(exc: Exception) -> str:
+    """What to log when a settings write fails: the store's own message (it masks passwords), else the type."""
+    return str(exc) if type(exc).__name__ in ("StoreUnavailable", "StoreError") else type(exc).__name__
 
 
 @dataclass(frozen=True)
@@ -304,7 +305,7 @@ class Conversation:
 
     async def cmd_start(self, turn: Turn, arg: str) -> Reply:
         if arg:  # a deep link: <platform>[__<topic>[__<lang>]] or letter__<platform>
-            parts = arg.split("__")
+            parts = arg[:64].split("__")
             if parts[0] == "letter" and len(parts) > 1:
                 return await self.cmd_letter(turn, parts[1])
             pid = parts[0] if self.engine.platform(parts[0]) else self.engine.find_platform(parts[0].replace("_", " "))
@@ -346,8 +347,10 @@ class Conversation:
         pid = resolve_platform(self.engine, arg)
         if pid is None:
             return await self.not_found(turn, arg)
+        if topic not in TOPICS:  # a forged choice (discord.py does not check choices): the usage, never an error
+            return await self.say(turn, "optout_usage")
         lang, region = await self.prefs(turn)
-        return self._direct(turn, pid, topic if topic in TOPICS else "ai-training", lang or await self.ui_lang(turn), region)
+        return self._direct(turn, pid, topic, lang or await self.ui_lang(turn), region)
 
     def _direct(self, turn: Turn, pid: str, topic: str, lang: str, region: str | None, public: bool = False) -> Reply:
         answer = self.engine.answer_for(pid, topic, lang=lang, region=region)
@@ -357,7 +360,7 @@ class Conversation:
     async def not_found(self, turn: Turn, name: str) -> Reply:
         reply = await self.say(turn, "platform_not_found", name=name[:60])
         lang = await self.ui_lang(turn)
-        close = [c for c in self.engine.suggest(name, limit=3) if c.score >= 60]
+        close = [c for c in self.engine.suggest(name[:100], limit=3) if c.score >= 60]
         reply.choices = [Button(short_label(c.name, CHOICE_MAX), data=f"a:{c.platform}:ai-training:{lang}") for c in close]
         if close and turn.surface == "console":
             reply.chunks[-1] += "\n" + text("did_you_mean", lang, names=", ".join(c.name for c in close))
@@ -417,7 +420,7 @@ class Conversation:
             else:
                 await self.store.update_user(turn.surface, turn.user_id, **{field_name: value})
         except Exception as exc:  # noqa: BLE001 - StoreUnavailable or the driver's own error: say so, go on
-            log.warning("could not save a setting: %s", type(exc).__name__)
+            log.warning("setting not saved: %s", _store_failure(exc))
             return await self.say(turn, "store_unavailable")
         if field_name == "lang":
             return await self.say(turn, "lang_set", lang=value)
@@ -440,7 +443,7 @@ class Conversation:
             if not turn.in_group:
                 erased = await self.store.forget_chat(turn.surface, turn.chat_id) or erased
         except Exception as exc:  # noqa: BLE001
-            log.warning("could not erase settings: %s", type(exc).__name__)
+            log.warning("settings not erased: %s", _store_failure(exc))
             return await self.say(turn, "store_unavailable", lang=lang)
         self._context.pop((turn.surface, turn.chat_id, turn.user_id), None)
         key = ("forget_done" if erased else "forget_nothing") if not turn.in_group else \
@@ -462,7 +465,7 @@ class Conversation:
         try:
             await self.store.update_chat(turn.surface, turn.chat_id, faq=action == "on")
         except Exception as exc:  # noqa: BLE001
-            log.warning("could not save the FAQ switch: %s", type(exc).__name__)
+            log.warning("FAQ switch not saved: %s", _store_failure(exc))
             return await self.say(turn, "store_unavailable")
         reply = await self.say(turn, f"faq_{action}")
         reply.public = True  # everyone in the chat should know whether the bot reads along
@@ -493,7 +496,7 @@ class Conversation:
             if found.status != "abstain":
                 lang = found.lang
             picks += [(c.platform, "ai-training") for c in found.candidates if found.status == "clarify"]
-        picks += [(c.platform, "ai-training") for c in self.engine.suggest(query, limit=limit)]
+        picks += [(c.platform, "ai-training") for c in self.engine.suggest(query[:100], limit=limit)]
         results: list[InlineResult] = []
         for pid, topic in dict.fromkeys(picks):
             if len(results) == limit:
@@ -563,7 +566,7 @@ class Conversation:
         try:
             erased = await self.store.forget_chat(turn.surface, turn.chat_id)
         except Exception as exc:  # noqa: BLE001
-            log.warning("could not erase the group's settings: %s", type(exc).__name__)
+            log.warning("group settings not erased: %s", _store_failure(exc))
             return await self.say(turn, "store_unavailable", lang=lang)
         reply = await self.say(turn, "forget_group_done" if erased else "forget_group_nothing", lang=lang)
         reply.edit = reply.public = True

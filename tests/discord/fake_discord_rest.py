@@ -11,6 +11,7 @@ import asyncio
 import itertools
 import json
 import re
+import time
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -41,6 +42,7 @@ class Recorded:
     json: object
     headers: dict = field(repr=False, default_factory=dict)
     status: int = 200
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
 def _json(data, status: int = 200, headers: dict | None = None) -> web.Response:
@@ -106,6 +108,19 @@ class FakeDiscordRest:
         """Bodies of answered interaction callbacks, in order."""
         return [r.json for r in self.requests
                 if r.method == "POST" and r.path.endswith("/callback") and r.status < 300]
+
+    def replies(self) -> list[dict]:
+        """What the member sees, in order: callback messages (type 4 and 7 data) and followups after a deferral
+        (type 5 is only the 'thinking...' placeholder)."""
+        out = []
+        for r in self.requests:
+            if r.method != "POST" or r.status >= 300:
+                continue
+            if r.path.endswith("/callback") and (r.json or {}).get("type") in (4, 7):
+                out.append(r.json.get("data") or {})
+            elif re.fullmatch(r"/webhooks/\d+/[^/]+", r.path):
+                out.append(r.json or {})
+        return out
 
     # canned objects ----------------------------------------------------------------------------------------
     def bot_user(self) -> dict:

@@ -15,7 +15,7 @@ async def faq(h, action: str, channel_id: int = CHANNEL_ID, **kw) -> dict:
     kw.setdefault("user_id", ADMIN_ID)
     kw.setdefault("permissions", ADMIN_PERMS)
     await h.interaction(slash("faq", sub=action, channel_id=channel_id, **kw))
-    return h.fake.callbacks()[-1]["data"]
+    return h.fake.replies()[-1]
 
 
 async def test_mention_is_answered_as_a_reply_without_pinging(harness):

@@ -114,13 +114,17 @@ class OptoutMixin:
                     admin=not in_server or bool(perms and perms.manage_channels), app_lang=lang_of(interaction.locale),
                     shared_prefs=False)
 
-    async def respond(self, interaction: discord.Interaction, work, *, edit: bool = False, note: str | None = None) -> Reply:
-        """Await the conversation's reply (`work`, a coroutine), deferring first if it takes over `defer_after`,
-        and answer through the interaction: ephemeral unless the reply is public."""
+    async def respond(self, interaction: discord.Interaction, work, *, edit: bool = False, note: str | None = None,
+                      writes: bool = False, public: bool = False) -> Reply:
+        """Await the conversation's reply (`work`, a coroutine) and answer through the interaction: ephemeral
+        unless the reply is public. Deferred first if it takes over `defer_after`, or at once when it writes
+        settings (a locked or slow database must not miss Discord's 3-second window)."""
+        if writes and not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=not public, thinking=True)
         task = asyncio.ensure_future(work)
         done, _ = await asyncio.wait({task}, timeout=self.defer_after)
         if not done and not interaction.response.is_done():
-            await (interaction.response.defer() if edit else interaction.response.defer(ephemeral=True, thinking=True))
+            await (interaction.response.defer() if edit else interaction.response.defer(ephemeral=not public, thinking=True))
         reply = await task
         if reply.silent:  # an interaction must be answered: the rate-limit notice again, only to the member
             reply = Reply(chunks=[t("rate_limited", lang_of(interaction.locale))])
@@ -142,7 +146,8 @@ class OptoutMixin:
         return reply
 
     async def command(self, interaction: discord.Interaction, name: str, arg: str = "", **options) -> Reply:
-        return await self.respond(interaction, self.conv.command(self.turn(interaction), name, arg, **options))
+        return await self.respond(interaction, self.conv.command(self.turn(interaction), name, arg, **options),
+                                  writes=name in ("lang", "region", "forget"))
 
     async def say(self, interaction: discord.Interaction, text: str) -> None:
         await self.respond(interaction, _ready(Reply(chunks=[text])))
@@ -161,6 +166,8 @@ class OptoutMixin:
 
     async def cmd_faq(self, interaction: discord.Interaction, action: str) -> None:
         turn = self.turn(interaction)
+        if action != "post" and turn.admin and turn.in_group:  # a store write follows: stay inside Discord's 3 s
+            await interaction.response.defer(thinking=True)
         reply = await self.conv.command(turn, "faq", action)
         if turn.admin and turn.in_group and action in ("on", "off") and reply.public:
             (self.faq_channels.add if action == "on" else self.faq_channels.discard)(interaction.channel_id)
@@ -200,6 +207,8 @@ class OptoutMixin:
             if data.startswith("p:") and interaction.app_permissions and not interaction.app_permissions.send_messages:
                 return await self.say(interaction, t("discord_cant_post", turn.app_lang))
             own_ephemeral = bool(interaction.message and interaction.message.flags.ephemeral)
+            if data.startswith(("set:", "fc")):  # a store write follows: acknowledge at once
+                await interaction.response.defer(**({} if data == "fc" else {"ephemeral": True, "thinking": True}))
             reply = await self.conv.press(turn, data)  # a pick on a private "which platform?" replaces it
             await self.respond(interaction, _ready(reply), edit=own_ephemeral and data.startswith("a:") and reply.answer is not None)
         except Exception as e:  # noqa: BLE001
