@@ -12,6 +12,7 @@ import signal
 import threading
 import time
 import traceback
+from dataclasses import replace
 from urllib.parse import urlparse
 
 from telegram import (BotCommand, BotCommandScopeAllChatAdministrators, BotCommandScopeAllGroupChats,
@@ -269,12 +270,15 @@ class TelegramBot:
 
 # ---------------------------------------------------------------------- application
 def build_application(settings: Settings, *, engine: Engine | None = None, store=None,
-                      request=None, limits: Limits | None = None, **bot_options) -> Application:
-    """The configured Application. `request` (a telegram.request.BaseRequest) replaces HTTP, for tests."""
+                      request=None, limits: Limits | None = None, user_rate: tuple[int, float] | None = None,
+                      **bot_options) -> Application:
+    """The configured Application. `request` (a telegram.request.BaseRequest) replaces HTTP, for tests; `limits`
+    or just `user_rate` replace the conversation's limits (load tests)."""
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
     secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
     engine = engine or get_engine()
-    conversation = Conversation(engine, Renderer(engine), store, limits or settings.limits())
+    limits = limits or settings.limits()
+    conversation = Conversation(engine, Renderer(engine), store, replace(limits, user=user_rate) if user_rate else limits)
     handlers = TelegramBot(conversation, redact=Redactor(token, secret), settings=settings, **bot_options)
     builder = (ApplicationBuilder().token(token)
                .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
