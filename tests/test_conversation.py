@@ -257,3 +257,18 @@ async def test_greetings_and_thanks_get_a_friendly_line(conv, surface):
     assert seen(await conv.message(private(surface), "thanks a lot")).startswith("You're welcome")
     assert seen(await conv.message(private(surface), "muchas gracias")).startswith("¡De nada!")
     assert "I answer one kind of question" in seen(await conv.message(private(surface), "what's the weather in Madrid"))
+
+
+async def test_reload_swaps_the_knowledge_base_or_keeps_the_old_one(conv, engine):
+    from bot.core.engine import Engine
+    from bot.core.knowledge import KnowledgeError
+
+    def broken():
+        raise KnowledgeError(["knowledge/platforms/linkedin.yaml: topics: missing"])
+
+    assert (await conv.reload(broken)).startswith("knowledge base NOT reloaded, the old one keeps serving: knowledge/")
+    assert conv.engine is engine
+    report = await conv.reload(Engine.load)
+    assert report.startswith("knowledge base reloaded:") and conv.engine is not engine
+    assert conv.renderer.engine is conv.engine
+    assert (await conv.command(private("console"), "optout", "linkedin")).answer.platform == "linkedin"

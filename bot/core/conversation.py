@@ -14,6 +14,7 @@ Anything else, or an out-of-range value, gets a polite reply, never a traceback.
 """
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import re
@@ -156,6 +157,23 @@ class Conversation:
         self.public_user_rate = RateLimit(*limits.public_user, clock=clock)
         self.public_channel_rate = RateLimit(*limits.public_channel, clock=clock)
         self._context: dict[tuple, tuple[float, tuple[str, str]]] = {}  # (surface, chat, user) -> (when, (pid, topic))
+
+    async def reload(self, load) -> str:
+        """Swap in a knowledge base loaded again by `load()` (SIGHUP, /reload). A broken one is refused whole and
+        the old one keeps serving. Returns a one-line report for the operator (in English, like the logs)."""
+        from .knowledge import KnowledgeError
+
+        try:
+            engine = await asyncio.to_thread(load)
+        except KnowledgeError as e:
+            report = (f"knowledge base NOT reloaded, the old one keeps serving: {e.problems[0] if e.problems else '?'}"
+                      + (f" (and {len(e.problems) - 1} more)" if len(e.problems) > 1 else ""))
+            log.warning("%s", report)
+            return report
+        self.engine, self.renderer = engine, Renderer(engine)
+        report = f"knowledge base reloaded: {len(engine.platforms())} platforms"
+        log.info("%s", report)
+        return report
 
     # preferences ------------------------------------------------------------------------------------------
     async def prefs(self, turn: Turn) -> tuple[str | None, str | None]:
