@@ -138,3 +138,19 @@ def test_everyday_word_among_other_words_names_nothing(engine):
 def test_platform_name_inside_a_phrase_does_not_break_cues(engine):
     a = ask(engine, "does whatsapp read my messages for ai")
     assert (a.status, a.platform) == ("answer", "whatsapp")
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("how do I turn off meta ai in whatsapp", "en"), ("can I disable meta ai on facebook", "en"),
+    ("get rid of meta ai in messenger", "en"), ("how to remove meta ai from instagram", "en"),
+    ("cómo quito meta ai de whatsapp", "es"), ("desactivar meta ai en el whatsapp", "es"),
+])
+def test_switching_off_meta_ai_in_a_host_app_answers_the_meta_ai_card(engine, text, lang):
+    a = engine.answer(Query(text, lang=lang))
+    assert (a.status, a.platform, a.topic) == ("answer", "meta-ai", "ai-training")
+
+
+def test_meta_ai_card_says_what_cannot_be_turned_off(engine):
+    card = engine.kb.platforms["meta-ai"].card("ai-training", "en")
+    assert "cannot be removed or switched off" in card.summary
+    assert any("mute" in s for s in card.steps.all)

@@ -192,7 +192,7 @@ def test_citation_markers_are_stripped_and_kept(kb_copy):
     first = p.sources[0].id
     assert card.summary == "LinkedIn trains AI on your posts."
     assert card.steps.web[0] == "Open Settings."
-    assert card.citations == {"summary": [first], "steps.web.0": [first]}
+    assert card.citations["summary"] == [first] and card.citations["steps.web.0"] == [first]
     assert p.card_sources(card)[0].id == card.sources[0]
 
 
@@ -348,3 +348,19 @@ def test_questions_file_is_loaded_and_checked(kb_copy):
     assert any(p.startswith("knowledge/questions/linkedin.yaml: ai-training.xx: unknown language") for p in found)
     assert "knowledge/questions/linkedin.yaml: ai-training.fr: listed twice: a" in found
     assert "knowledge/questions/nowhere.yaml: unknown platform 'nowhere' (no knowledge/platforms/nowhere.yaml)" in found
+
+
+def test_bundled_audit_is_clean():
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "kb", "audit"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout
+    assert "error:" not in out.stdout
+
+
+def test_crawler_list_follows_the_audit():
+    kb = load()
+    by_token = {c.token: c for c in kb.crawlers}
+    assert by_token["ChatGPT-User"].respects_robots_txt == "may-not-apply"
+    assert "openai.com" in by_token["ChatGPT-User"].source.url
+    for token in ("OAI-AdsBot", "ChatGPT Agent", "Claude-Web", "Google-Agent", "GoogleOther-Image", "GoogleOther-Video",
+                  "Amzn-User", "bedrockbot"):
+        assert token in by_token and by_token[token].source.url, token

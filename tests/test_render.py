@@ -160,7 +160,10 @@ def test_email_routes_render_as_addresses_not_buttons_and_sources_are_the_cards(
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     card = data["topics"]["ai-training"]["en"]
     card["links"].insert(0, {"label": "Email the privacy team", "url": "mailto:privacy@example.com"})
-    card["summary"] += " [[%s]]" % data["sources"][-1]["id"]
+    official = next(s for s in data["sources"] if s["kind"] == "official")
+    press = next(s for s in data["sources"] if s["kind"] == "press")
+    card["sources"] = [press["id"]]
+    card["summary"] += " [[%s]]" % official["id"]
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     engine = Engine(load(root))
     renderer = Renderer(engine)
@@ -168,8 +171,9 @@ def test_email_routes_render_as_addresses_not_buttons_and_sources_are_the_cards(
     plain = renderer.render(answer, "plain")
     assert "Email the privacy team: privacy@example.com" in plain.full and "[[" not in plain.full
     assert all(not url.startswith("mailto:") for _, url in plain.links)  # buttons are web links only
-    assert data["sources"][-1]["url"] in plain.full  # a cited source is listed
+    assert official["url"] in plain.full and press["url"] in plain.full  # the card's sources and citations
+    assert plain.full.index(official["url"]) < plain.full.index(press["url"])  # official first
     tg = renderer.full(answer, "telegram").text
-    assert "<code>privacy@example.com</code>" in tg and 'href="mailto:' not in tg
+    assert "Email the privacy team: privacy@example.com" in tg and 'href="mailto:' not in tg
     dc = renderer.render(answer, "discord")
     assert not dc.embeds[0]["url"].startswith("mailto:")

@@ -15,6 +15,12 @@ from .normalize import normalize, tokens
 Status = Literal["answer", "clarify", "abstain"]
 PLATFORM_TOPIC_CUES = ("ai-training", "delete-data", "legal-objection", "past-training")
 MARGIN = 8.0  # the best platform must lead the next by this much, else clarify
+# an assistant built into other apps: "turn off Meta AI in WhatsApp" is about the assistant, not the host app
+ASSISTANT_HOSTS = {"meta-ai": {"whatsapp", "instagram", "facebook", "threads"}}
+# words that ask to switch an assistant off or get it out of sight (normalised: lower case, no accents)
+_SWITCH_OFF = ("turn off", "turn it off", "switch off", "disable", "deactivate", "remove", "get rid", "uninstall",
+               "block", "hide", "mute", "stop", "desactiv", "quit", "elimin", "borr", "bloque", "ocult", "silenci",
+               "apag", "sacar", "saco")
 MAX_GROUP_TOKENS = 60  # an overheard wall of text is not a clear question
 _FILLER = {"what", "about", "and", "or", "the", "for", "on", "in", "of", "is", "how", "hey", "hi", "hello", "bot", "please",
            "pls", "y", "de", "el", "la", "en", "que", "con", "sobre", "hola", "there", "with", "yo", "ok", "so",
@@ -199,6 +205,10 @@ class Engine:
                 return verdict("answer", "general", "about-bot", 90.0, [self.candidate("general", 90.0)])
             return verdict("abstain", reason="off-topic")
 
+        for assistant, hosts in ASSISTANT_HOSTS.items():  # "turn off meta ai in whatsapp": the assistant's card
+            if assistant in plats and any(w in " ".join(toks) for w in _SWITCH_OFF):
+                plats = {pid: s for pid, s in plats.items() if pid not in hosts}
+                in_scope = True
         ranked = sorted(plats.items(), key=lambda kv: -kv[1])
         if len(ranked) > 1 and not in_scope:  # "which is smarter, claude or gemini?"
             return verdict("abstain", reason="near-miss")

@@ -307,8 +307,10 @@ class Platform(Strict):
         return next((s for s in self.sources if s.id == source_id), None)
 
     def card_sources(self, card: Card) -> list[Source]:
-        """The sources a card rests on and cites, in the card's order."""
-        return [s for s in (self.source(i) for i in card.cited_ids()) if s is not None]
+        """The sources a card rests on and cites: official, regulator and press first, then the card's order."""
+        found = [s for s in (self.source(i) for i in card.cited_ids()) if s is not None]
+        rank = {k: n for n, k in enumerate(("official", "regulator", "press", "archive", "secondary"))}
+        return sorted(found, key=lambda s: rank[s.kind])
 
     def reference_problems(self) -> list[str]:
         """Cross-references the field validators cannot see, as 'field: message' (kb check refuses them)."""
