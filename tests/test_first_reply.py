@@ -132,3 +132,16 @@ def test_sources_rank_by_kind_when_the_schema_declares_it():
     card = NS(sources=["s-press"], links=[])
     srcs[0].id = "s-press"
     assert [s.title for s in sources.ranked(NS(sources=srcs, topics={}), card)] == ["Press"]
+
+
+def test_a_question_in_a_language_we_do_not_answer_in_says_so(engine, renderer):
+    from dataclasses import replace
+
+    german = replace(engine.answer_for("linkedin", "ai-training", "en"), hints={"asked_in": "de"})
+    for fmt in ("plain", "telegram", "discord"):
+        r = renderer.render(german, fmt)
+        seen = visible(r.chunks[0]) if fmt != "discord" else r.embeds[0]["description"].replace("\\", "")
+        assert "You wrote in German; I answer in English and Spanish" in seen, fmt
+    abstain = replace(engine.answer(Query("wie ist das Wetter morgen")), hints={"asked_in": "de"}, lang="es")
+    assert renderer.render(abstain, "plain").text.startswith("Escribiste en alemán; respondo en español y en inglés")
+    assert "You wrote in" not in renderer.render(engine.answer_for("linkedin"), "plain").text

@@ -135,6 +135,7 @@ class Renderer:
                            region_notes.get(region) or text("region_not_listed", lang, region=text(f"region_{region}", lang)))
         shown = sources.ranked(platform, card)
         short = brief(card, base, topic, region, platform.difficulty) if platform.id != "general" else None
+        note = " ".join(n for n in (_asked_in_note(answer), note) if n) or None
         return {
             "fmt": fmt, "lang": lang, "topic": topic, "platform": platform, "card": card, "note": note,
             "steps": [(text(f"label_{s}", lang), steps) for s, steps in card.steps.by_surface()],
@@ -235,6 +236,8 @@ class Renderer:
         else:
             key, kw = "abstain", {}
         body = message(key, fmt, lang, **kw)
+        if _asked_in_note(answer):
+            body = f"{_ESCAPE[fmt](_asked_in_note(answer))}\n\n{body}"
         embeds = [{"description": body, "color": COLOR}] if fmt == "discord" else []
         return Rendered(body, [body], embeds, [])
 
@@ -319,6 +322,15 @@ class _Shown:
     url: str
     date: object
     date_kind: str
+
+
+def _asked_in_note(answer: Answer) -> str | None:
+    """The question was in a language we do not answer in (the engine's hint 'asked_in'): say so, plainly."""
+    asked_in = (answer.hints or {}).get("asked_in")
+    if not asked_in or asked_in in ("en", "es"):
+        return None
+    name = strings()[answer.lang].get(f"lang_name_{asked_in}") or asked_in
+    return text("asked_in_note", answer.lang, language=name)
 
 
 def _web_links(card) -> list[tuple[str, str]]:
