@@ -228,7 +228,7 @@ async def test_group_answers_link_to_the_full_guide_in_private(conv, surface):
     labels = [b.label for row in reply.buttons for b in row]
     if surface == "telegram":
         [link] = [b for row in reply.buttons for b in row if b.deep_link]
-        assert link.label == "Full guide in private" and link.deep_link == "linkedin__ai-training__en"
+        assert link.label == "Full guide in private" and link.deep_link == "linkedin__ai-training__en__full"
     elif surface == "discord":
         assert labels[-3:] == ["Steps & details", "Regions", "Sources"]  # public already: no "Post publicly"
     assert "https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement" in \

@@ -244,7 +244,7 @@ class Conversation:
         region = answer.region or ""
         more: list[Button] = []
         if turn.surface == "telegram" and (turn.in_group or turn.inline):
-            more.append(Button(text("full_in_private", lang), deep_link=f"{pid}__{topic}__{lang}"))
+            more.append(Button(text("full_in_private", lang), deep_link=f"{pid}__{topic}__{lang}__full"))
         elif turn.surface != "console":
             more += [Button(text(f"section_{name}", lang), data=f"s:{pid}:{topic}:{lang}:{region}:{name}")
                      for name in rendered.sections]
@@ -322,7 +322,7 @@ class Conversation:
         return await handler(turn, " ".join(str(arg or "").split())[:100], **options)
 
     async def cmd_start(self, turn: Turn, arg: str) -> Reply:
-        if arg:  # a deep link: <platform>[__<topic>[__<lang>]] or letter__<platform>
+        if arg:  # a deep link: <platform>[__<topic>[__<lang>[__full]]] or letter__<platform>
             parts = arg[:64].split("__")
             if parts[0] == "letter" and len(parts) > 1:
                 return await self.cmd_letter(turn, parts[1])
@@ -332,6 +332,8 @@ class Conversation:
                 topic = parts[1] if len(parts) > 1 and (parts[1] in platform.topics or parts[1] in TOPICS) else "ai-training"
                 lang, region = await self.prefs(turn)
                 lang = lang or (parts[2] if len(parts) > 2 and parts[2] in LANGS else None) or await self.ui_lang(turn)
+                if parts[-1] == "full":  # "Full guide in private" under a group or inline answer: the whole guide
+                    return self._full(turn, self.engine.answer_for(pid, topic, lang=lang, region=region))
                 return self._direct(turn, pid, topic, lang, region)
         lang = await self.ui_lang(turn)
         reply = await self.say(turn, "welcome", lang=lang)
@@ -495,9 +497,16 @@ class Conversation:
         if last is None:
             return await self.say(turn, "more_nothing")
         lang, region = await self.prefs(turn)
-        answer = self.engine.answer_for(last[0], last[1], lang=lang or await self.ui_lang(turn), region=region)
+        return self._full(turn, self.engine.answer_for(last[0], last[1], lang=lang or await self.ui_lang(turn),
+                                                        region=region))
+
+    def _full(self, turn: Turn, answer: Answer) -> Reply:
+        """The whole guide, with the direct links under it."""
+        self.remember(turn, answer)
         full = self.renderer.full(answer, FORMAT[turn.surface])
-        return Reply(chunks=list(full.chunks), embeds=list(full.embeds), answer=answer)
+        links = [[Button(short_label(label), url=url)] for label, url in full.links if url.startswith("https://")]
+        return Reply(chunks=list(full.chunks), embeds=list(full.embeds), answer=answer,
+                     buttons=links if turn.surface != "console" else [])
 
     # inline mode ------------------------------------------------------------------------------------------
     async def inline(self, turn: Turn, query: str, limit: int = 10) -> tuple[list[InlineResult], str]:

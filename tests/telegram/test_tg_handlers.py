@@ -426,7 +426,7 @@ async def test_group_answer_is_short_with_the_full_guide_in_private(tg):
     await tg.send(mention(EN_Q, tg.api.username))
     [sent] = tg.sent(GROUP)
     link = next(b for b in buttons(sent) if b["text"] == "Full guide in private")
-    assert link["url"] == f"https://t.me/{tg.api.username}?start=linkedin__ai-training__en"
+    assert link["url"] == f"https://t.me/{tg.api.username}?start=linkedin__ai-training__en__full"
     assert not any(b.get("callback_data", "").startswith("s:") for b in buttons(sent))
 
 
@@ -474,3 +474,12 @@ def test_network_down_at_start_is_one_clean_line(tmp_path, caplog):
         assert run(settings) == 1
     [line] = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert line.startswith("cannot reach Telegram") and "\n" not in line and api.token not in line
+
+
+async def test_the_full_guide_deep_link_opens_the_whole_guide_in_private(tg):
+    await tg.send(msg("/start linkedin__ai-training__en__full"))
+    texts = tg.texts(PRIVATE)
+    whole = "\n".join(texts)
+    assert "Click your photo (Me) &gt; Settings &amp; Privacy &gt; Data privacy." in whole  # every device's steps
+    assert "Canada and Hong Kong" in whole and "Sources" in whole
+    assert all(len(t) < 4096 for t in texts)
