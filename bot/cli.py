@@ -5,8 +5,7 @@ import argparse
 import json
 import sys
 
-FORMATS = ("plain", "telegram", "discord")
-REGIONS = ("eu", "uk", "ch", "us", "other")
+from .core.vocab import FORMATS, LANGS, REGIONS  # declared once; vocab imports nothing heavy
 
 
 def _engine():
@@ -243,7 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer one question ('-' reads one question per stdin line)")
     ask.add_argument("question", nargs="+", help="the question in your own words, or - to read one per stdin line")
     ask.add_argument("--json", action="store_true", help="one JSON object per answer (JSON Lines with '-')")
-    ask.add_argument("--lang", choices=("en", "es"), help="answer in this language (default: the question's)")
+    ask.add_argument("--lang", choices=LANGS, help="answer in this language (default: the question's)")
     ask.add_argument("--region", choices=REGIONS, help="where the asker lives: shows that region's rules")
     ask.add_argument("--format", choices=FORMATS, default="plain", help="plain text, Telegram HTML or Discord markdown")
     ask.add_argument("--group", action="store_true", help="judge it as a message overheard in a group chat")
@@ -253,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="interactive terminal chat (follow-ups, /more, numbered choices)")
     chat.add_argument("--json", action="store_true",
                       help="one JSON object per input line (the keys of ask --json), keeping the conversation")
-    chat.add_argument("--lang", choices=("en", "es"), help="answer language, as /lang would set it")
+    chat.add_argument("--lang", choices=LANGS, help="answer language, as /lang would set it")
     chat.add_argument("--region", choices=REGIONS, help="your region, as /region would set it")
     chat.set_defaults(func=cmd_chat)
 
@@ -274,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     letter = sub.add_parser("letter", help="a letter to one platform: GDPR objection, erasure or access; CCPA/CPRA in the US")
     letter.add_argument("platform", help="the platform's name, an alias or a typo ('insta'), or its company ('meta')")
-    letter.add_argument("--lang", choices=("en", "es"), default="en", help="the letter's language")
+    letter.add_argument("--lang", choices=LANGS, default="en", help="the letter's language")
     letter.add_argument("--region", choices=REGIONS, help="where you live: us gives a CCPA/CPRA request")
     letter.add_argument("--kind", choices=("objection", "erasure", "access", "ccpa"),
                         help="objection (GDPR Art. 21, default), erasure (Art. 17), access (Art. 15), ccpa (California)")

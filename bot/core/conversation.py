@@ -10,7 +10,8 @@ parsed only here, at most 64 bytes:
     p:<platform>:<topic>:<lang>                       post the answer publicly (Discord)
     set:<lang|region>:<value>                         a preference
     fc                                                an admin erases the group's settings (confirm button)
-Anything else, or an out-of-range value, gets a polite reply, never a traceback.
+Anything else, or an out-of-range value, gets a polite reply, never a traceback. Telegram deep links
+(t.me/<bot>?start=...) are read by /start: <platform>[__<topic>[__<lang>[__full]]] and letter__<platform>.
 """
 from __future__ import annotations
 
@@ -24,14 +25,14 @@ from dataclasses import dataclass, field
 from .engine import Answer, Engine, Query
 from .render import Renderer, message, text
 from .throttle import Cooldown, RateLimit
-from .vocab import LANGS, REGIONS
+from .vocab import DERIVED_TOPICS, LANGS, PLATFORM_TOPICS, REGIONS
 
 log = logging.getLogger("bot.conversation")
 
 FORMAT = {"telegram": "telegram", "discord": "discord", "console": "plain"}
 COMMANDS = ("start", "help", "optout", "lang", "region", "letter", "platforms", "forget", "privacy", "faq",
             "settings", "more")
-TOPICS = ("ai-training", "delete-data", "legal-objection", "region", "past-training")
+TOPICS = PLATFORM_TOPICS + DERIVED_TOPICS  # what a platform answer can be about
 SECTION_NAMES = ("details", "regions", "sources")
 EXAMPLES = (("linkedin", "ai-training"), ("instagram", "ai-training"), ("chatgpt", "delete-data"))
 LABEL_MAX = 48  # button labels are shortened on a word boundary to fit a phone (one link a row)

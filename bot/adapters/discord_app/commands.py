@@ -10,11 +10,11 @@ import discord
 from discord import app_commands
 from discord.app_commands import Choice
 
+from bot.core.conversation import TOPICS
 from bot.core.vocab import REGIONS
 
 from .strings import ls
 
-TOPICS = ("ai-training", "delete-data", "legal-objection", "region", "past-training")
 INSTALLS = app_commands.AppInstallationType(guild=True, user=True)  # a server app and a user-installed app
 CONTEXTS = app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True)
 
