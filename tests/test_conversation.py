@@ -272,3 +272,10 @@ async def test_reload_swaps_the_knowledge_base_or_keeps_the_old_one(conv, engine
     assert report.startswith("knowledge base reloaded:") and conv.engine is not engine
     assert conv.renderer.engine is conv.engine
     assert (await conv.command(private("console"), "optout", "linkedin")).answer.platform == "linkedin"
+
+
+async def test_more_and_letters_follow_the_language_of_the_last_answer(conv):
+    turn = private("console")
+    await conv.message(turn, "¿cómo evito que instagram use mis fotos para su IA?")
+    assert "Cómo hacerlo" in seen(await conv.command(turn, "more"))
+    assert "artículo 21.1 del RGPD" in seen(await conv.command(turn, "letter", "instagram")).replace("\n", " ")

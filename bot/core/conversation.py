@@ -157,7 +157,7 @@ class Conversation:
         self.faq_cooldown = Cooldown(limits.faq_cooldown, clock=clock)
         self.public_user_rate = RateLimit(*limits.public_user, clock=clock)
         self.public_channel_rate = RateLimit(*limits.public_channel, clock=clock)
-        self._context: dict[tuple, tuple[float, tuple[str, str]]] = {}  # (surface, chat, user) -> (when, (pid, topic))
+        self._context: dict[tuple, tuple[float, tuple[str, str, str]]] = {}  # (surface, chat, user) -> (when, (pid, topic, lang))
 
     async def reload(self, load) -> str:
         """Swap in a knowledge base loaded again by `load()` (SIGHUP, /reload). A broken one is refused whole and
@@ -186,21 +186,28 @@ class Conversation:
         return (user.lang, user.region) if user else (None, None)
 
     async def ui_lang(self, turn: Turn) -> str:
-        return (await self.prefs(turn))[0] or (turn.app_lang if turn.app_lang in LANGS else None) or "en"
+        """The chosen language, else the last answer's (a Spanish question makes /more Spanish), else the app's."""
+        last = self._recent(turn)
+        return (await self.prefs(turn))[0] or (last[2] if last else None) \
+            or (turn.app_lang if turn.app_lang in LANGS else None) or "en"
 
-    # follow-up context: the last (platform, topic) per surface, chat and user; no message text ---------------
-    def previous(self, turn: Turn) -> tuple[str, str] | None:
+    # follow-up context: the last platform, topic and language per surface, chat and user; no message text ------
+    def _recent(self, turn: Turn) -> tuple[str, str, str] | None:
         hit = self._context.get((turn.surface, turn.chat_id, turn.user_id))
-        if hit and self.clock() - hit[0] < self.limits.context_seconds:
-            return hit[1]
-        return None
+        return hit[1] if hit and self.clock() - hit[0] < self.limits.context_seconds else None
+
+    def previous(self, turn: Turn) -> tuple[str, str] | None:
+        """(platform, topic) of the last answer in this conversation, for follow-ups ("and for Threads?")."""
+        last = self._recent(turn)
+        return last[:2] if last else None
 
     def remember(self, turn: Turn, answer: Answer) -> None:
         if answer.status == "answer" and answer.platform and answer.platform != "general":
             now = self.clock()
             if len(self._context) > 10_000:
                 self._context = {k: v for k, v in self._context.items() if now - v[0] < self.limits.context_seconds}
-            self._context[(turn.surface, turn.chat_id, turn.user_id)] = (now, (answer.platform, answer.topic or "ai-training"))
+            self._context[(turn.surface, turn.chat_id, turn.user_id)] = (
+                now, (answer.platform, answer.topic or "ai-training", answer.lang))
 
     # rate limits --------------------------------------------------------------------------------------------
     async def limited(self, turn: Turn) -> Reply | None:
