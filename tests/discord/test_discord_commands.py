@@ -20,7 +20,7 @@ async def test_sync_registers_localised_commands(harness):
     await harness.client.sync_commands()
     [put] = harness.fake.find("PUT", rf"/applications/{APP_ID}/commands")
     cmds = {c["name"]: c for c in put.json}
-    assert set(cmds) == {"optout", "ask", "platforms", "help", "privacy", "lang", "region", "letter", "forget", "faq",
+    assert set(cmds) == {"optout", "ask", "platforms", "help", "privacy", "settings", "lang", "region", "letter", "forget", "faq",
                          "Answer opt-out question"}
     for name in set(cmds) - {"faq"}:  # a server app and a user-installed app, in servers, DMs and group DMs
         assert cmds[name]["integration_types"] == [0, 1] and cmds[name]["contexts"] == [0, 1, 2], name
@@ -66,7 +66,7 @@ async def test_guild_sync_on_request(harness_factory):
     h = await harness_factory()
     await h.client.sync_commands(GUILD_ID)  # optout-bot discord sync --guild ID
     [put] = h.fake.find("PUT", rf"/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
-    assert len(put.json) == 11
+    assert len(put.json) == 12
     assert not h.fake.find("PUT", rf"/applications/{APP_ID}/commands")
 
 
@@ -241,3 +241,15 @@ async def test_a_topic_outside_the_choices_gets_the_usage_not_a_traceback(harnes
     for data in harness.fake.replies():
         assert data["content"] == "Use /optout <\u200bplatform\\>, for example /optout linkedin."
     assert "failed" not in caplog.text
+
+
+async def test_settings_shows_both_with_buttons_that_set_them(harness):
+    from discord_payloads import component
+
+    await harness.interaction(slash("settings", locale="es-ES"))
+    shown = harness.fake.messages[-1]
+    assert "Idioma: Español · Región: sin elegir" in harness.fake.replies()[-1]["content"]
+    assert "oo:x:set:region:eu" in custom_ids(harness.fake.replies()[-1])
+    await harness.interaction(component("oo:x:set:region:eu", shown, locale="es-ES"))
+    assert "UE/EEE" in harness.fake.replies()[-1]["content"]
+    assert (await harness.store.user("discord", USER_ID)).region == "eu"

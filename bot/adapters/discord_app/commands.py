@@ -55,6 +55,10 @@ def register(client) -> None:
     async def privacy(interaction: discord.Interaction) -> None:
         await client.command(interaction, "privacy")
 
+    @command("settings")
+    async def settings(interaction: discord.Interaction) -> None:
+        await client.command(interaction, "settings")
+
     @command("lang")
     @app_commands.rename(language=ls("discord_opt_language_name"))
     @app_commands.describe(language=ls("discord_opt_language_desc"))
@@ -109,7 +113,7 @@ def register(client) -> None:
     async def answer_message(interaction: discord.Interaction, message: discord.Message) -> None:
         await client.ctx_answer(interaction, message)
 
-    for cmd in (optout, ask, platforms, help_, privacy, lang, region, letter, forget, answer_message):
+    for cmd in (optout, ask, platforms, help_, privacy, settings, lang, region, letter, forget, answer_message):
         cmd.allowed_installs, cmd.allowed_contexts = INSTALLS, CONTEXTS
-    for cmd in (optout, ask, platforms, help_, privacy, lang, region, letter, forget, faq, answer_message):
+    for cmd in (optout, ask, platforms, help_, privacy, settings, lang, region, letter, forget, faq, answer_message):
         tree.add_command(cmd)
