@@ -141,7 +141,8 @@ def resolve_platform(engine: Engine, name: str) -> str | None:
         return found
     from .normalize import tokens
 
-    owned = engine.matcher.owners.get(tuple(tokens(name))) or []
+    names = getattr(engine, "index", None) or getattr(engine, "matcher", None)  # the alias index, either design
+    owned = (names.owners.get(tuple(tokens(name))) if names is not None else None) or []
     key = " ".join(tokens(name))
     return next((pid for pid in owned if " ".join(tokens(engine.platform(pid).name)).startswith(key)), None)
 
