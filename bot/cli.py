@@ -15,9 +15,9 @@ def _engine():
     try:
         return get_engine()
     except KnowledgeError as e:
-        print("The knowledge base is broken; fix these first:", file=sys.stderr)
-        for p in e.problems:
-            print(f"  {p}", file=sys.stderr)
+        more = f" (and {len(e.problems) - 1} more; `optout-bot kb check` lists them)" if len(e.problems) > 1 else ""
+        print(f"optout-bot: the knowledge base is broken: {e.problems[0] if e.problems else '?'}{more}",
+              file=sys.stderr)
         raise SystemExit(1)
 
 
@@ -175,9 +175,13 @@ def cmd_platforms(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from .config import get_settings, setup_logging
+    from .config import ConfigError, get_settings, setup_logging
 
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ConfigError as e:
+        print(f"optout-bot: {e}", file=sys.stderr)
+        return 2
     setup_logging(settings)
     _engine()  # refuse to start on a broken knowledge base
     if args.adapter == "telegram":
@@ -208,7 +212,6 @@ def cmd_discord(args) -> int:
 
 def _run_all(settings) -> int:
     """Every adapter that has a token, each in its own process; with no token, the terminal chat."""
-    import subprocess
 
     wanted = [name for name, token in (("telegram", settings.telegram_bot_token),
                                        ("discord", settings.discord_bot_token)) if token]
@@ -219,20 +222,78 @@ def _run_all(settings) -> int:
         return run_console(_engine())
     if len(wanted) == 1:
         return cmd_run(argparse.Namespace(adapter=wanted[0]))
-    procs = [subprocess.Popen([sys.executable, "-m", "bot.cli", "run", name]) for name in wanted]
+    return supervise({name: [sys.executable, "-m", "bot.cli", "run", name] for name in wanted},
+                     max_restarts=settings.run_all_max_restarts)
+
+
+def supervise(commands: dict[str, list[str]], *, max_restarts: int = 5, backoff: float = 1.0,
+              healthy_after: float = 60.0, poll: float = 0.2) -> int:
+    """Run each adapter in its own process and watch them all (review F-13). A child that fails (exit code 1) is
+    restarted with back-off (1, 2, 4 ... s), at most `max_restarts` times in a row; a child that exits 0 or 2 (bad
+    setting: a restart cannot help), or that keeps failing, stops everything with its exit code. SIGTERM/SIGINT
+    (and SIGHUP, passed on) reach every child."""
     import signal
+    import subprocess
+    import time
+
+    procs: dict[str, subprocess.Popen] = {}
+    started: dict[str, float] = {}
+    failures = {name: 0 for name in commands}
+    stopping: list[int] = []
+
+    def start(name: str) -> None:
+        procs[name] = subprocess.Popen(commands[name])
+        started[name] = time.monotonic()
 
     def stop(*_):
-        for p in procs:
-            p.terminate()
+        stopping.append(1)
+        for p in procs.values():
+            if p.poll() is None:
+                p.terminate()
+
+    def pass_on(signum, _frame):
+        for p in procs.values():
+            if p.poll() is None:
+                p.send_signal(signum)
 
     signal.signal(signal.SIGTERM, stop)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, pass_on)
+    for name in commands:
+        start(name)
+    code = 0
     try:
-        codes = [p.wait() for p in procs]
+        while not stopping:
+            time.sleep(poll)
+            for name, p in list(procs.items()):
+                rc = p.poll()
+                if rc is None or stopping:
+                    continue
+                if time.monotonic() - started[name] > healthy_after:
+                    failures[name] = 0
+                if rc == 1 and failures[name] < max_restarts:
+                    delay = backoff * 2 ** failures[name]
+                    failures[name] += 1
+                    print(f"optout-bot: the {name} adapter stopped (exit code 1); restarting it in {delay:.0f} s "
+                          f"({failures[name]}/{max_restarts})", file=sys.stderr, flush=True)
+                    time.sleep(delay)
+                    if not stopping:
+                        start(name)
+                    continue
+                print(f"optout-bot: the {name} adapter stopped (exit code {rc}); stopping the others",
+                      file=sys.stderr, flush=True)
+                code = rc or 0
+                stop()
+                break
     except KeyboardInterrupt:
         stop()
-        codes = [p.wait() for p in procs]
-    return max(codes)
+    for p in procs.values():
+        try:
+            p.wait(30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    return code
 
 
 def build_parser() -> argparse.ArgumentParser:

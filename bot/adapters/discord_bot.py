@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import threading
 import traceback
 
 import discord
@@ -91,10 +92,15 @@ def run(settings) -> int:
         log.error(problem)
         return 2
     configure_endpoints(settings)
+    from bot.core.store import StoreError
+
     try:
         return asyncio.run(_main(settings))
     except KeyboardInterrupt:
         return 0
+    except StoreError as e:  # one line, password masked (DATABASE_URL)
+        log.error("%s", e)
+        return e.exit_code
 
 
 async def _main(settings) -> int:
@@ -106,6 +112,15 @@ async def _main(settings) -> int:
     return await serve(settings, stop)
 
 
+async def reload_client(client) -> bool:
+    """SIGHUP: the knowledge base loaded again and handed to the client (a broken one is refused)."""
+    from bot.core.reload import reload_knowledge
+
+    report = await client.conv.reload(reload_knowledge)
+    client.engine, client.renderer = client.conv.engine, client.conv.renderer
+    return report.startswith("knowledge base reloaded")
+
+
 async def serve(settings, stop: asyncio.Event, **options) -> int:
     """Connect and answer until `stop` is set. Without the message content intent, reconnect without it."""
     from bot.core.knowledge import KnowledgeError
@@ -114,9 +129,15 @@ async def serve(settings, stop: asyncio.Event, **options) -> int:
     store = await open_store(settings)
     token = settings.discord_bot_token.get_secret_value()
     message_content = True
+    current: list = []
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGHUP"):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # `kill -HUP`: reload the knowledge base
+            asyncio.get_running_loop().add_signal_handler(
+                signal.SIGHUP, lambda: current and asyncio.ensure_future(reload_client(current[-1])))
     try:
         while True:
             client = create_client(settings, store, message_content=message_content, **options)
+            current[:] = [client]
             runner = asyncio.create_task(client.start(token), name="discord-client")
             stopper = asyncio.create_task(stop.wait(), name="discord-stop")
             await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)

@@ -6,6 +6,8 @@ button actions are decided in bot/core/conversation.py, the same for every surfa
 """
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import secrets
 import signal
@@ -20,15 +22,18 @@ from telegram import (BotCommand, BotCommandScopeAllChatAdministrators, BotComma
                       InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, LinkPreviewOptions,
                       Message, MessageEntity, ReplyParameters, Update)
 from telegram.constants import ChatMemberStatus, ParseMode
-from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, ChatMemberHandler,
+from telegram.error import Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler, ChatMemberHandler,
                           CommandHandler, ContextTypes, Defaults, InlineQueryHandler, MessageHandler, filters)
 from telegram.helpers import create_deep_linked_url
 
+from bot.adapters.tg_concurrency import ChatRateLimiter, ChatUpdateProcessor, retry_seconds
 from bot.config import Redactor, Settings, redact_in_logs
 from bot.core.conversation import COMMANDS, Button, Conversation, Limits, Reply, Turn
 from bot.core.engine import Engine, get_engine
-from bot.core.render import Renderer, message
+from bot.core.reload import reload_knowledge
+from bot.core.render import Renderer, escape_telegram, message
+from bot.core.store import StoreError, StoreUnavailable
 from bot.core.store_access import open_store
 from bot.core.vocab import LANGS
 
@@ -63,6 +68,7 @@ class TelegramBot:
         new_msg = filters.UpdateType.MESSAGE
         for name in COMMANDS:
             app.add_handler(CommandHandler(name, self.on_command, filters=new_msg))
+        app.add_handler(CommandHandler("reload", self.cmd_reload, filters=new_msg))  # the owner's, not a user command
         app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
         app.add_handler(MessageHandler(new_msg & filters.ChatType.PRIVATE & filters.COMMAND, self.on_command))
         app.add_handler(MessageHandler(new_msg & filters.TEXT & ~filters.COMMAND, self.on_text))
@@ -78,6 +84,9 @@ class TelegramBot:
         and short description per language."""
         if self.conv.store is None:
             self.conv.store = await open_store(self.settings)
+        if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGHUP"):
+            with contextlib.suppress(NotImplementedError, RuntimeError):  # `kill -HUP`: reload the knowledge base
+                asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, lambda: app.create_task(self.reload()))
         menus = ((BotCommandScopeAllPrivateChats(), PRIVATE_COMMANDS), (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
                  (BotCommandScopeAllChatAdministrators(), ADMIN_COMMANDS))
         for lang in LANGS:
@@ -90,6 +99,23 @@ class TelegramBot:
                 await app.bot.set_my_short_description(message("tg_short_description", "plain", lang), language_code=code)
             except TelegramError as exc:
                 log.warning("setting the command menus failed: %s", self.redact(str(exc)))
+
+    async def reload(self) -> str:
+        """SIGHUP or /reload: the knowledge base loaded again (a broken one is refused, the old one serves on)."""
+        return await self.conv.reload(reload_knowledge)
+
+    @property
+    def engine(self) -> Engine:
+        return self.conv.engine
+
+    async def cmd_reload(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/reload, for the owner (TELEGRAM_OWNER_ID) in a private chat; anyone else gets the help."""
+        owner = self.settings.telegram_owner_id if self.settings else None
+        user, chat = update.effective_user, update.effective_chat
+        if owner is None or user is None or user.id != owner or chat.type != Chat.PRIVATE:
+            return await self.on_command(update, context)
+        report = await self.reload()  # an operator's tool: the report is in English, like the logs
+        await context.bot.send_message(chat.id, escape_telegram(report), parse_mode=ParseMode.HTML)
 
     async def post_shutdown(self, app: Application) -> None:
         if self._own_store and self.conv.store is not None:
@@ -248,8 +274,17 @@ class TelegramBot:
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log without the token; tell the user with a short apology when they were talking to the bot."""
         err = context.error
-        detail = "".join(traceback.format_exception(type(err), err, err.__traceback__)) if err else "?"
-        log.error("update failed: %s", self.redact(detail))
+        if isinstance(err, Forbidden):  # blocked by the user, removed from the group: expected, no traceback
+            log.warning("Telegram refused a reply (403): %s", self.redact(str(err)))
+            return
+        if isinstance(err, RetryAfter):
+            log.warning("Telegram flood limit: a reply was dropped (retry after %.0f s)", retry_seconds(err))
+            return
+        if isinstance(err, StoreUnavailable):
+            log.warning("update not completed: %s", err)
+        else:
+            detail = "".join(traceback.format_exception(type(err), err, err.__traceback__)) if err else "?"
+            log.error("update failed: %s", self.redact(detail))
         if not isinstance(update, Update):
             return
         try:
@@ -270,7 +305,7 @@ class TelegramBot:
 
 # ---------------------------------------------------------------------- application
 def build_application(settings: Settings, *, engine: Engine | None = None, store=None,
-                      request=None, limits: Limits | None = None, user_rate: tuple[int, float] | None = None,
+                      request=None, rate_limiter=None, limits: Limits | None = None, user_rate: tuple[int, float] | None = None,
                       **bot_options) -> Application:
     """The configured Application. `request` (a telegram.request.BaseRequest) replaces HTTP, for tests; `limits`
     or just `user_rate` replace the conversation's limits (load tests)."""
@@ -280,9 +315,12 @@ def build_application(settings: Settings, *, engine: Engine | None = None, store
     limits = limits or settings.limits()
     conversation = Conversation(engine, Renderer(engine), store, replace(limits, user=user_rate) if user_rate else limits)
     handlers = TelegramBot(conversation, redact=Redactor(token, secret), settings=settings, **bot_options)
+    processor = ChatUpdateProcessor(settings.telegram_max_concurrent_updates, settings.telegram_chat_queue)
     builder = (ApplicationBuilder().token(token)
                .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
-               .rate_limiter(AIORateLimiter(max_retries=MAX_RETRIES))
+               .rate_limiter(rate_limiter or ChatRateLimiter(max_retries=MAX_RETRIES,
+                                                             max_retry_after=settings.telegram_max_retry_after))
+               .concurrent_updates(processor)
                .post_init(handlers.post_init)
                .post_shutdown(handlers.post_shutdown))
     if settings.telegram_base_url:
@@ -293,9 +331,28 @@ def build_application(settings: Settings, *, engine: Engine | None = None, store
     if request is not None:
         builder = builder.request(request).get_updates_request(request).updater(None)
     app = builder.build()
+    processor.stopping = lambda: not app.running
     handlers.register(app)
     app.bot_data["optout"] = handlers
     return app
+
+
+def cap_webhook_body(max_bytes: int) -> None:
+    """The webhook listener (tornado) buffers bodies up to 100 MB before PTB even checks the secret token (review
+    F-20). Give its HTTPServer a body cap: a longer Content-Length closes the connection before the body is read.
+    PTB offers no setting for it, so its module's HTTPServer is wrapped (python-telegram-bot 22.x)."""
+    import functools
+
+    from telegram.ext._utils import webhookhandler
+    from tornado.httpserver import HTTPServer
+
+    webhookhandler.HTTPServer = functools.partial(HTTPServer, max_body_size=max_bytes,
+                                                  max_buffer_size=max(max_bytes, 1 << 20))
+
+
+async def _check_store(settings: Settings) -> None:
+    store = await open_store(settings)
+    await store.close()
 
 
 def run(settings: Settings) -> int:
@@ -306,12 +363,16 @@ def run(settings: Settings) -> int:
     token = settings.telegram_bot_token.get_secret_value()
     redact = redact_in_logs(token, settings.telegram_webhook_secret.get_secret_value()
                             if settings.telegram_webhook_secret else None)
-    quiet_bootstrap = _DropBootstrapTraceback()
-    logging.getLogger("telegram.ext").addFilter(quiet_bootstrap)  # we say it in one line below
+    try:
+        asyncio.run(_check_store(settings))  # refuse a bad or unreachable database before going online
+    except StoreError as exc:
+        log.error("%s", redact(str(exc)))
+        return exc.exit_code
     try:
         app = build_application(settings, engine=get_engine())
         stop_signals = (signal.SIGINT, signal.SIGTERM) if threading.current_thread() is threading.main_thread() else None
         if settings.telegram_webhook_url:
+            cap_webhook_body(settings.telegram_webhook_max_body)
             secret = (settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret
                       else secrets.token_urlsafe(32))
             redact.secrets.append(secret)
@@ -324,20 +385,15 @@ def run(settings: Settings) -> int:
     except InvalidToken:
         log.error("Telegram refused the bot token (check TELEGRAM_BOT_TOKEN)")
         return 1
-    except NetworkError as exc:  # the network is down at start: one clean line, no traceback
-        log.error("cannot reach Telegram (%s); check the network or TELEGRAM_BASE_URL", redact(str(exc)))
+    except (NetworkError, TimedOut) as exc:  # the network is down at start: one clean line, no traceback
+        log.error("cannot reach the Telegram Bot API at %s (%s): check the network or TELEGRAM_BASE_URL",
+                  settings.telegram_base_url or "api.telegram.org", redact(str(exc)))
         return 1
+    except StoreError as exc:
+        log.error("%s", redact(str(exc)))
+        return exc.exit_code
     except Exception as exc:  # noqa: BLE001 - report without a traceback that could carry the token
         log.error("the Telegram adapter stopped: %s", redact(repr(exc)))
         return 1
-    finally:
-        logging.getLogger("telegram.ext").removeFilter(quiet_bootstrap)
     log.info("Telegram adapter stopped")
     return 0
-
-
-class _DropBootstrapTraceback(logging.Filter):
-    """PTB logs a traceback when it cannot reach Telegram at start; run() reports that in one line instead."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith("Network Retry Loop (Bootstrap")

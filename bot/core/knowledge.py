@@ -512,6 +512,9 @@ def _read(path: Path, rel: str, problems: list[str]):
     except (yaml.YAMLError, UnicodeDecodeError) as e:
         problems.append(f"{rel}: not valid YAML: {str(e).splitlines()[0]}")
         return None
+    except OSError as e:  # a folder named x.yaml, no permission...
+        problems.append(f"{rel}: cannot read: {e.strerror}")
+        return None
     if not isinstance(data, dict):
         problems.append(f"{rel}: expected a mapping at the top")
         return None

@@ -94,7 +94,7 @@ async def harness_factory(fake, tmp_path, engine, renderer, caplog):
 
     async def make(*, settings_kw: dict | None = None, guild_payload: dict | None = None, **options) -> Harness:
         settings = make_settings(tmp_path, **(settings_kw or {}))
-        store = Store.open(settings.database_url)
+        store = await Store.open(settings.database_url, settings)
         client = create_client(settings, store, engine=engine, renderer=renderer, **options)
         harness = Harness(client, fake, store)
         made.append(harness)

@@ -90,7 +90,7 @@ async def test_connect_identify_answer_and_stop(fake, gateway_factory, serve, ca
 async def test_missing_message_content_intent_reconnects_without_it(fake, gateway_factory, serve, caplog, tmp_path):
     gw = await gateway_factory(allow_message_content=False)
     settings = make_settings(tmp_path)
-    store = Store.open(settings.database_url)
+    store = await Store.open(settings.database_url)
     await store.update_chat("discord", CHANNEL_ID, faq=True)  # an admin had turned the FAQ on
     await store.close()
     _, stop, task = serve()

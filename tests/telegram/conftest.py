@@ -52,7 +52,7 @@ async def tg(tmp_path):
     from bot.core.store import Store
 
     api = FakeBotAPI()
-    store = Store.open(f"sqlite:///{tmp_path}/db.sqlite3")
+    store = await Store.open(f"sqlite:///{tmp_path}/db.sqlite3")
     app = build_application(make_settings(api, f"sqlite:///{tmp_path}/db.sqlite3"), engine=get_engine(),
                             store=store, request=make_fake_request(api), admin_cache_seconds=0)
     await app.initialize()

@@ -362,7 +362,7 @@ async def test_settings_survive_a_restart(tmp_path):
     api = FakeBotAPI()
     api.admins[GROUP] = [ADMIN]
     for round_ in (1, 2):  # two lives of the bot on the same DATABASE_URL
-        store = Store.open(db)
+        store = await Store.open(db)
         app = build_application(make_settings(api, db), engine=get_engine(), store=store,
                                 request=make_fake_request(api))
         await app.initialize()
@@ -460,20 +460,6 @@ async def test_buttons_are_routed_by_pattern_handlers(tg):
                 if isinstance(h, CallbackQueryHandler) and h.pattern is not None]
     assert patterns == ["^a:", "^s:", "^l:", "^p:", "^set:", "^fc$"]
 
-
-def test_network_down_at_start_is_one_clean_line(tmp_path, caplog):
-    from bot.adapters.telegram_bot import run
-    from tests.telegram.fake_bot_api import FakeBotAPI
-
-    from bot.config import Settings
-
-    api = FakeBotAPI()
-    settings = Settings(_env_file=None, telegram_bot_token=api.token, telegram_base_url="http://127.0.0.1:9/bot",
-                        database_url=f"sqlite:///{tmp_path}/db.sqlite3", telegram_webhook_url=None)
-    with caplog.at_level(logging.ERROR):
-        assert run(settings) == 1
-    [line] = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
-    assert line.startswith("cannot reach Telegram") and "\n" not in line and api.token not in line
 
 
 async def test_the_full_guide_deep_link_opens_the_whole_guide_in_private(tg):

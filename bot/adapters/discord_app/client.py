@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 
 from bot.core.conversation import Conversation, Reply, Turn
+from bot.core.store import StoreUnavailable
 
 from . import commands
 from .payloads import DYNAMIC_ITEMS, NO_MENTIONS, Out, outs
@@ -292,7 +293,9 @@ class OptoutMixin:
         if isinstance(error, discord.NotFound) and error.code == UNKNOWN_INTERACTION:
             log.warning("%s: the interaction expired before the reply (404 Unknown interaction)", where)
             return
-        if isinstance(error, discord.Forbidden):
+        if isinstance(error, StoreUnavailable):
+            log.warning("%s: %s", where, error)
+        elif isinstance(error, discord.Forbidden):
             log.warning("%s: missing permissions (%s)", where, error.text)
         elif isinstance(error, discord.HTTPException):
             log.warning("%s: Discord API error HTTP %s: %s", where, error.status, error.text)
