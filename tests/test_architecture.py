@@ -40,7 +40,7 @@ def test_adapters_are_glue_the_policy_lives_in_the_conversation_layer():
     # the chat glue; tg_concurrency.py (PTB's update scheduling and flood control, review F-1) is transport, not glue
     adapters = _lines(p for p in ADAPTERS.rglob("*.py") if p.name != "tg_concurrency.py")
     # the conversation layer and the core's share of what the adapters used to do: the answer form, limits and
-    # fitting, throttles, the store access and the terminal's in-memory store
+    # fitting, throttles and the terminal's in-memory store
     layer = _lines(CORE / name for name in ("conversation.py", "render.py", "brief.py", "sources.py", "limits.py",
-                                            "throttle.py", "memory_store.py", "store_access.py"))
+                                            "throttle.py", "memory_store.py"))
     assert adapters < layer, (adapters, layer)  # issue 10: the adapters shrink to glue

@@ -236,9 +236,11 @@ async def test_group_answers_link_to_the_full_guide_in_private(conv, surface):
 
 
 async def test_store_failures_are_said_not_raised(conv):
+    from bot.core.store import StoreUnavailable
+
     class Broken(MemoryStore):
         async def update_user(self, *a, **kw):
-            raise OSError("disk full")
+            raise StoreUnavailable("settings could not be saved (disk full)")
 
     conv.store = Broken()
     assert seen(await conv.command(private("telegram"), "lang", "es")) == text("store_unavailable", "en")

@@ -124,9 +124,9 @@ async def reload_client(client) -> bool:
 async def serve(settings, stop: asyncio.Event, **options) -> int:
     """Connect and answer until `stop` is set. Without the message content intent, reconnect without it."""
     from bot.core.knowledge import KnowledgeError
-    from bot.core.store_access import open_store
+    from bot.core.store import Store
 
-    store = await open_store(settings)
+    store = await Store.open(settings.database_url, settings)
     token = settings.discord_bot_token.get_secret_value()
     message_content = True
     current: list = []

@@ -33,8 +33,7 @@ from bot.core.conversation import COMMANDS, Button, Conversation, Limits, Reply,
 from bot.core.engine import Engine, get_engine
 from bot.core.reload import reload_knowledge
 from bot.core.render import Renderer, escape_telegram, message
-from bot.core.store import StoreError, StoreUnavailable
-from bot.core.store_access import open_store
+from bot.core.store import Store, StoreError, StoreUnavailable
 from bot.core.vocab import LANGS
 
 log = logging.getLogger("bot.telegram")
@@ -83,7 +82,7 @@ class TelegramBot:
         """Open the store unless one was given; the command menus per scope and language; the bot's description
         and short description per language."""
         if self.conv.store is None:
-            self.conv.store = await open_store(self.settings)
+            self.conv.store = await Store.open(self.settings.database_url, self.settings)
         if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGHUP"):
             with contextlib.suppress(NotImplementedError, RuntimeError):  # `kill -HUP`: reload the knowledge base
                 asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, lambda: app.create_task(self.reload()))
@@ -351,7 +350,7 @@ def cap_webhook_body(max_bytes: int) -> None:
 
 
 async def _check_store(settings: Settings) -> None:
-    store = await open_store(settings)
+    store = await Store.open(settings.database_url, settings)
     await store.close()
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from .engine import Answer, Engine, Query
 from .render import Renderer, message, text
+from .store import StoreError
 from .throttle import Cooldown, RateLimit
 from .vocab import DERIVED_TOPICS, LANGS, PLATFORM_TOPICS, REGIONS
 
@@ -46,8 +47,8 @@ _SPANISH_SMALL_TALK = re.compile(r"hola|buen[oa]s|gracias", re.I)
 
 
 def _store_failure(exc: Exception) -> str:
-    """What to log when a settings write fails: the store's own message (it masks passwords), else the type."""
-    return str(exc) if type(exc).__name__ in ("StoreUnavailable", "StoreError") else type(exc).__name__
+    """What to log when a settings write fails: the store's own message (it masks passwords)."""
+    return str(exc)
 
 
 @dataclass(frozen=True)
@@ -448,7 +449,7 @@ class Conversation:
                 await self.store.update_chat(turn.surface, turn.chat_id, **{field_name: value})
             else:
                 await self.store.update_user(turn.surface, turn.user_id, **{field_name: value})
-        except Exception as exc:  # noqa: BLE001 - StoreUnavailable or the driver's own error: say so, go on
+        except StoreError as exc:  # unavailable or timed out: say so, go on (answers never need the store)
             log.warning("setting not saved: %s", _store_failure(exc))
             return await self.say(turn, "store_unavailable")
         if field_name == "lang":
@@ -471,7 +472,7 @@ class Conversation:
             erased = await self.store.forget_user(turn.surface, turn.user_id) if turn.user_id is not None else False
             if not turn.in_group:
                 erased = await self.store.forget_chat(turn.surface, turn.chat_id) or erased
-        except Exception as exc:  # noqa: BLE001
+        except StoreError as exc:
             log.warning("settings not erased: %s", _store_failure(exc))
             return await self.say(turn, "store_unavailable", lang=lang)
         self._context.pop((turn.surface, turn.chat_id, turn.user_id), None)
@@ -493,7 +494,7 @@ class Conversation:
             return reply
         try:
             await self.store.update_chat(turn.surface, turn.chat_id, faq=action == "on")
-        except Exception as exc:  # noqa: BLE001
+        except StoreError as exc:
             log.warning("FAQ switch not saved: %s", _store_failure(exc))
             return await self.say(turn, "store_unavailable")
         reply = await self.say(turn, f"faq_{action}")
@@ -601,7 +602,7 @@ class Conversation:
         lang = await self.ui_lang(turn)
         try:
             erased = await self.store.forget_chat(turn.surface, turn.chat_id)
-        except Exception as exc:  # noqa: BLE001
+        except StoreError as exc:
             log.warning("group settings not erased: %s", _store_failure(exc))
             return await self.say(turn, "store_unavailable", lang=lang)
         reply = await self.say(turn, "forget_group_done" if erased else "forget_group_nothing", lang=lang)
