@@ -25,7 +25,7 @@ check: $(STAMP)
 	$(BIN)/optout-bot kb check
 
 eval: $(STAMP)
-	$(BIN)/optout-bot eval tests/eval/questions.jsonl
+	for f in tests/eval/*.jsonl; do echo "== $$f"; $(BIN)/optout-bot eval $$f; done
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_matcher.py

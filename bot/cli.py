@@ -183,7 +183,9 @@ def cmd_run(args) -> int:
         print(f"optout-bot: {e}", file=sys.stderr)
         return 2
     setup_logging(settings)
-    _engine()  # refuse to start on a broken knowledge base
+    engine = _engine()  # refuse to start on a broken knowledge base
+    if args.adapter in ("telegram", "discord"):
+        engine.judge.warm()  # load the model and the examples now, not on the first user's message
     if args.adapter == "telegram":
         if not settings.telegram_bot_token:
             print("TELEGRAM_BOT_TOKEN is not set (see .env.example).", file=sys.stderr)

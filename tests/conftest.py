@@ -12,3 +12,11 @@ def engine():
     from bot.core.engine import get_engine
 
     return get_engine()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _judge_ready():
+    """Embed the knowledge base once, first: later tests (and bots started as subprocesses) read the cache."""
+    from bot.core.engine import get_engine
+
+    get_engine().judge.warm()

@@ -154,3 +154,72 @@ def test_meta_ai_card_says_what_cannot_be_turned_off(engine):
     card = engine.kb.platforms["meta-ai"].card("ai-training", "en")
     assert "cannot be removed or switched off" in card.summary
     assert any("mute" in s for s in card.steps.all)
+
+
+# names and subjects (issue 9: two names, one subject; names people really use; uncovered brands) -------------
+@pytest.mark.parametrize("text,platform", [
+    ("is facebook doing the same AI thing as whatsapp now", "facebook"),
+    ("left X for threads, does threads train on what I post", "threads"),
+    ("does notion send my pages to anthropic for training", "notion"),
+    ("how do I turn off meta ai in whatsapp", "meta-ai"),
+    ("does bing chat keep my chats for training", "microsoft-copilot"),
+    ("does bard train on my conversations", "gemini"),
+    ("does telegram train on my messages", "telegram"),
+])
+def test_the_subject_of_a_message_is_answered(engine, text, platform):
+    a = engine.answer(Query(text))
+    assert (a.status, a.platform) == ("answer", platform)
+
+
+def test_platforms_named_together_ask_which(engine):
+    a = engine.answer(Query("how do I opt out on both instagram and linkedin?"))
+    assert a.status == "clarify" and {c.platform for c in a.candidates} == {"instagram", "linkedin"}
+
+
+@pytest.mark.parametrize("text,brand", [
+    ("does signal train on my messages", "Signal"), ("does netflix use my data to train ai", "Netflix"),
+    ("¿shein usa mis datos para entrenar IA?", "Shein"),
+])
+def test_an_uncovered_brand_is_never_read_as_another_platform(engine, text, brand):
+    a = engine.answer(Query(text))
+    assert (a.status, a.platform, a.reason, a.hints.get("brand")) == ("abstain", None, "uncovered", brand)
+
+
+def test_a_word_the_knowledge_base_uses_is_not_a_typo_of_a_platform(engine):
+    assert engine.find_platform("credit") is None and engine.answer(Query("video")).platform is None
+    assert engine.find_platform("instagarm") == "instagram"
+
+
+# languages and follow-ups ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("text,platform,asked_in", [
+    ("o linkedin usa meus posts pra treinar IA? como desativo", "linkedin", "pt"),
+    ("comment empêcher instagram d'utiliser mes photos pour l'IA ?", "instagram", "fr"),
+    ("wie verhindere ich, dass linkedin meine daten für ki nutzt", "linkedin", "de"),
+    ("come impedisco a tiktok di usare i miei video per l'intelligenza artificiale?", "tiktok", "it"),
+])
+def test_other_languages_are_understood_and_answered_in_english(engine, text, platform, asked_in):
+    a = engine.answer(Query(text))
+    assert (a.status, a.platform, a.lang, a.hints.get("asked_in")) == ("answer", platform, "en", asked_in)
+
+
+def test_the_users_language_setting_wins_over_detection(engine):
+    a = engine.answer(Query("o linkedin usa meus posts pra treinar IA?", lang="es"))
+    assert a.lang == "es" and "asked_in" not in a.hints
+
+
+@pytest.mark.parametrize("text,topic", [
+    ("does that undo what they already took?", "past-training"),
+    ("and in Spain?", "region"),
+    ("how do I get rid of the account then?", "delete-data"),
+])
+def test_follow_ups_use_the_previous_platform(engine, text, topic):
+    a = engine.answer(Query(text, previous=("linkedin", "ai-training")))
+    assert (a.status, a.platform, a.topic) == ("answer", "linkedin", topic)
+
+
+def test_without_a_previous_answer_a_follow_up_asks_which(engine):
+    assert engine.answer(Query("does that undo what they already took?")).status != "answer"
+
+
+def test_small_talk_after_an_answer_is_not_a_follow_up(engine):
+    assert engine.answer(Query("what's the weather tomorrow", previous=("linkedin", "ai-training"))).status == "abstain"

@@ -6,25 +6,25 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+import re
+
 from rapidfuzz import fuzz
 
+from . import language
+from .examples import PLACEHOLDER, load_examples
+from .judge import OUT, Judge
 from .knowledge import GENERAL_TOPICS, KnowledgeBase, Platform, load
-from .matcher import REGION_FIRST, SPECIFIC_TOPICS, Matcher, detect_lang, looks_like_question
-from .normalize import normalize, tokens
+from .normalize import MAX_CHARS, normalize, tokens
+from .platforms import BRAND, Grammar, PlatformIndex, load_matching
+from .policy import Decision, Reading, Tuning, decide
+from .vocab import LANGS
 
 Status = Literal["answer", "clarify", "abstain"]
-PLATFORM_TOPIC_CUES = ("ai-training", "delete-data", "legal-objection", "past-training")
-MARGIN = 8.0  # the best platform must lead the next by this much, else clarify
-# an assistant built into other apps: "turn off Meta AI in WhatsApp" is about the assistant, not the host app
-ASSISTANT_HOSTS = {"meta-ai": {"whatsapp", "instagram", "facebook", "threads"}}
-# words that ask to switch an assistant off or get it out of sight (normalised: lower case, no accents)
-_SWITCH_OFF = ("turn off", "turn it off", "switch off", "disable", "deactivate", "remove", "get rid", "uninstall",
-               "block", "hide", "mute", "stop", "desactiv", "quit", "elimin", "borr", "bloque", "ocult", "silenci",
-               "apag", "sacar", "saco")
-MAX_GROUP_TOKENS = 60  # an overheard wall of text is not a clear question
-_FILLER = {"what", "about", "and", "or", "the", "for", "on", "in", "of", "is", "how", "hey", "hi", "hello", "bot", "please",
-           "pls", "y", "de", "el", "la", "en", "que", "con", "sobre", "hola", "there", "with", "yo", "ok", "so",
-           "also", "too", "tambien", "a", "an", "ai", "ia", "opt", "out", "optout", "question", "pregunta", "info"}
+MASK = "app"  # what platform names become before the judge reads a message: it judges what is asked, not about whom
+# Platform questions asked with no platform ("how do I stop apps training on my photos?") must read as platform
+# topics too, not as the general cards (which never name one): each example that names a platform is also
+# learned with the name replaced by one of these.
+GENERIC_NAMES = ("apps", "social media", "these companies", "the platforms", "websites", "my apps")
 
 
 @dataclass(frozen=True)
@@ -68,18 +68,31 @@ class Answer:
 
 
 def _clean(text: str) -> str:
+    """Printable text, bounded: a question is short, and a pasted essay is judged by its start."""
     if not isinstance(text, str):
         text = str(text or "")
-    return "".join(c if c.isprintable() or c in "\n\t" else " " for c in text[:4000])
+    return "".join(c if c.isprintable() or c in "\n\t" else " " for c in text[:MAX_CHARS])
 
 
 class Engine:
-    def __init__(self, kb: KnowledgeBase):
+    def __init__(self, kb: KnowledgeBase, judge: Judge | None = None, tuning: Tuning = Tuning()):
         self.kb = kb
-        self.matcher = Matcher(kb)
+        self.tuning = tuning
+        self.matching, brands = load_matching(kb)
+        positives, negatives = load_examples(kb)
+        self._examples = [(text, topic) for text, topic, _ in positives] + [(text, OUT) for text, _ in negatives]
+        vocab_texts = [(text, pid) for text, _, pid in positives] + [(text, None) for text, _ in negatives]
+        self.index = PlatformIndex(kb, self.matching, brands, vocab_texts=vocab_texts)
+        self.grammar = Grammar(self.matching)
+        self.judge = judge or Judge(self._masked_examples)
+        # crawler user agents as written ("GPTBot", "Google-Extended"), not those that are also a platform's name
+        names = {" ".join(k) for k in self.index.alias}
+        tokens_ = sorted({c.token.casefold() for c in kb.crawlers if len(c.token) >= 5
+                          and normalize(c.token) not in names}, key=len, reverse=True)
+        self._crawlers = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, tokens_)) + r")(?![\w-])") if tokens_ else None
         self._platforms = sorted((p for p in kb.platforms.values() if p.id != "general"), key=lambda p: p.name.casefold())
         self._names = {p.id: p.name for p in kb.platforms.values()}
-        self._popular = [pid for pid in kb.topic_cues.popular if pid in self._names]
+        self._popular = [pid for pid in self.matching.popular if pid in self._names]
         # autocomplete runs on every keystroke: normalise the names and aliases once
         self._suggest_keys = [(p.id, [normalize(a) for a in (p.name, *p.aliases, p.id)]) for p in self._platforms]
 
@@ -99,25 +112,26 @@ class Engine:
 
     def find_platform(self, text: str) -> str | None:
         """Resolve a name, alias or typo ('linkdin', 'insta', 'LinkedIn') to a platform id."""
-        toks = tokens(_clean(text))
+        toks = tokens(_clean(text))[:12]
         if not toks:
             return None
         if "-".join(toks) in self.kb.platforms:  # an id: "meta-ai" normalises to "meta ai"
             return "-".join(toks)
-        det = self.matcher.detect(toks)
-        if any(t not in _FILLER for t in det.rest) and set(det.platforms) <= det.common_word_only:
+        det = self.index.detect(toks)
+        content = [t for t in det.rest if t not in self.grammar.filler]
+        if content and set(det.platforms) <= det.common_word_only:
             return None  # "<a href='x'>" is not X: an everyday word among other words names nothing
-        ranked = sorted(det.platforms.items(), key=lambda kv: -kv[1])
-        if ranked and (len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= MARGIN):
-            return ranked[0][0]
+        subject, ambiguous = self.grammar.subject(det, toks)
+        if subject:
+            return subject
         best = self.suggest(text, limit=2)
-        if best and best[0].score >= 85 and (len(best) == 1 or best[0].score - best[1].score >= 5):
+        if not ambiguous and best and best[0].score >= 85 and (len(best) == 1 or best[0].score - best[1].score >= 5):
             return best[0].platform
         return None
 
     def suggest(self, prefix: str, limit: int = 25) -> list[Candidate]:
         """Autocomplete over names and aliases; an empty prefix lists the popular platforms first."""
-        p = normalize(_clean(prefix))
+        p = normalize(_clean(prefix)[:100])
         if not p:
             rest = [pl.id for pl in self._platforms if pl.id not in self._popular]
             return [self.candidate(pid, 100.0) for pid in (self._popular + rest)[:limit]]
@@ -147,88 +161,89 @@ class Engine:
             topic = "about-bot"
         return Answer("answer", platform_id, topic, 100.0, (self.candidate(platform_id, 100.0),), lang, region)
 
-    # the matcher's verdict ---------------------------------------------------------------------
-    def answer(self, query: Query) -> Answer:
+    # reading a message ------------------------------------------------------------------------
+    def mask(self, toks: list[str]) -> str:
+        """The message as the judge reads it: every platform, brand and owner name becomes MASK."""
+        det = self.index.detect(toks)
+        out = list(toks)
+        for m in det.mentions:
+            out[m.start] = MASK
+            for i in range(m.start + 1, m.end):
+                out[i] = ""
+        for i, t in enumerate(toks):
+            if t in det.owners:
+                out[i] = MASK
+        return " ".join(t for t in out if t)
+
+    def _masked_examples(self) -> list[tuple[str, str]]:
+        seen: dict[str, str] = {}
+        for i, (text, label) in enumerate(self._examples):
+            masked = self.mask(tokens(text.replace(PLACEHOLDER, " " + MASK + " ")))
+            if masked and masked not in seen:
+                seen[masked] = label
+            if label != OUT and label not in GENERAL_TOPICS and MASK in masked.split():
+                generic = GENERIC_NAMES[i % len(GENERIC_NAMES)]
+                variant = " ".join(generic if t == MASK else t for t in masked.split())
+                seen.setdefault(variant, label)
+        return list(seen.items())
+
+    def _languages(self, query: Query, raw: str) -> tuple[str, str | None, str | None]:
+        """(the language to answer in, the language asked in when we do not answer in it, the one detected)."""
+        detected, _ = language.detect(raw)
+        if query.lang in LANGS:
+            return query.lang, None, detected
+        if detected in LANGS:
+            return detected, None, detected
+        fallback = query.fallback_lang if query.fallback_lang in LANGS else "en"
+        return fallback, detected, detected
+
+    def read(self, query: Query) -> tuple[Reading, str, str | None, str | None]:
         raw = _clean(query.text)
         toks = tokens(raw)
-        lang = (query.lang if query.lang in ("en", "es") else None) or detect_lang(toks, raw) \
-            or (query.fallback_lang if query.fallback_lang in ("en", "es") else None) or "en"
-        m = self.matcher
-        region = query.region or (m.region(toks) if toks else None)
+        lang, asked_in, written_in = self._languages(query, raw) if toks else (
+            query.lang if query.lang in LANGS else "en", None, None)
+        det = self.index.detect(toks)
+        subject, ambiguous = self.grammar.subject(det, toks)
+        content = [t for t in det.rest if t not in self.grammar.filler]
+        masked = None
 
-        def verdict(status: Status, platform=None, topic=None, score=0.0, candidates=(), reason="", **hints) -> Answer:
-            if query.overheard and status != "answer":
-                status, reason = "abstain", reason or "group-silent"
-            return Answer(status, platform, topic, score, tuple(candidates), lang, region, reason, hints)
+        def judge():
+            nonlocal masked
+            masked = self.mask(toks)
+            return self.judge.score(masked)
 
-        if not toks:
-            return verdict("abstain", reason="empty")
+        reading = Reading(
+            toks=toks, raw=raw, overheard=query.overheard, det=det, subject=subject, ambiguous=ambiguous,
+            bare=bool(det.mentions) and not content and not det.owners,
+            question_like=self.grammar.looks_like_question(toks, raw),
+            region_named=self.grammar.region(toks, written_in), crawler_named=self._names_crawler(raw),
+            previous=query.previous if query.previous and query.previous[0] in self.kb.platforms else None,
+            judge=judge)
+        region = query.region or reading.region_named
+        return reading, lang, asked_in, region
 
-        det = m.detect(toks)
-        hits = m.topic_hits(det.rest)
-        strong, weak = m.scope_hits(det.rest)
-        topic_cued = [t for t in PLATFORM_TOPIC_CUES if t in hits]
-        technical, website = m.website_cues(hits.get("website-crawlers", []))
-        in_scope = bool(strong or topic_cued or technical)
+    def _names_crawler(self, raw: str) -> bool:
+        return bool(self._crawlers and self._crawlers.search(raw.casefold()))
 
-        plats = dict(det.platforms)
-        bare = [t for t in det.rest if t not in _FILLER]  # words besides platform names and filler
-        if any(pid not in det.common_word_only for pid in plats):
-            plats = {pid: s for pid, s in plats.items() if pid not in det.common_word_only}
-        elif not (in_scope or weak or hits or (not bare and len(toks) <= 4)):  # "and for threads?" names it
-            plats = {}
-        plats.pop("general", None)
-
-        if query.overheard:
-            if not looks_like_question(toks, raw) or len(toks) > MAX_GROUP_TOKENS:
-                return verdict("abstain", reason="group-not-a-question")
-            about_bot = "about-bot" in hits and "bot" in toks and not plats
-            if not (technical or about_bot or (plats and topic_cued)):
-                return verdict("abstain", reason="group-silent")
-
-        if technical or (website and not plats and (in_scope or weak)):
-            return verdict("answer", "general", "website-crawlers", 100.0, [self.candidate("general", 100.0)])
-
-        if not plats:
-            if det.owners and in_scope:
-                owner_ids = sorted(m.owners[(det.owners[0],)], key=lambda pid: self._names[pid].casefold())
-                return verdict("clarify", topic=self._topic_for(hits),
-                               candidates=[self.candidate(pid, 50.0) for pid in owner_ids], reason="owner",
-                               owner=det.owners[0])
-            if "opt-out-vs-opt-in" in hits and (in_scope or len(hits["opt-out-vs-opt-in"]) > 1):
-                return verdict("answer", "general", "opt-out-vs-opt-in", 90.0, [self.candidate("general", 90.0)])
-            distinct = set(strong) | {h for t in topic_cued for h in hits[t]}
-            if len(distinct) >= 2 or (distinct and weak):
-                return verdict("clarify", topic=self._topic_for(hits),
-                               candidates=[self.candidate(pid, 0.0) for pid in self._popular], reason="no-platform")
-            if "about-bot" in hits:
-                return verdict("answer", "general", "about-bot", 90.0, [self.candidate("general", 90.0)])
-            return verdict("abstain", reason="off-topic")
-
-        for assistant, hosts in ASSISTANT_HOSTS.items():  # "turn off meta ai in whatsapp": the assistant's card
-            if assistant in plats and any(w in " ".join(toks) for w in _SWITCH_OFF):
-                plats = {pid: s for pid, s in plats.items() if pid not in hosts}
-                in_scope = True
-        ranked = sorted(plats.items(), key=lambda kv: -kv[1])
-        if len(ranked) > 1 and not in_scope:  # "which is smarter, claude or gemini?"
-            return verdict("abstain", reason="near-miss")
-        if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < MARGIN:
-            return verdict("clarify", topic=self._topic_for(hits),
-                           candidates=[self.candidate(pid, min(s, 100.0)) for pid, s in ranked], reason="several")
-        pid, strength = ranked[0]
-        score = min(strength, 100.0)
-        if not in_scope:
-            if not bare and not query.overheard and not det.owners:
-                return verdict("answer", pid, "ai-training", score, [self.candidate(pid, score)], reason="name-only")
-            return verdict("abstain", reason="near-miss", platform_named=pid)
-        return verdict("answer", pid, self._topic_for(hits), score, [self.candidate(pid, score)])
-
-    @staticmethod
-    def _topic_for(hits: dict[str, list[str]]) -> str:
-        """The most specific topic cued wins (past-training, legal-objection, delete-data, region), else ai-training."""
-        if REGION_FIRST.intersection(hits.get("region", ())):
-            return "region"
-        return next((topic for topic in SPECIFIC_TOPICS if topic in hits), "ai-training")
+    # the verdict -------------------------------------------------------------------------------
+    def answer(self, query: Query) -> Answer:
+        reading, lang, asked_in, region = self.read(query)
+        d: Decision = decide(reading, self.tuning)
+        status = d.status
+        reason = d.reason
+        if query.overheard and status != "answer":
+            status, reason = "abstain", reason if status == "abstain" else "group-silent"
+        candidates = d.candidates
+        if d.status == "clarify" and not candidates:
+            owner = d.hints.get("owner")
+            candidates = tuple(self.index.owner_platforms(owner)) if owner else tuple(self._popular)
+        score = d.score if d.status == "answer" else 0.0
+        hints = dict(d.hints)
+        if asked_in:
+            hints["asked_in"] = asked_in
+        return Answer(status, d.platform, d.topic, score,
+                      tuple(self.candidate(pid, score) for pid in candidates if pid in self._names),
+                      lang, region, reason, hints)
 
 
 @lru_cache(maxsize=1)

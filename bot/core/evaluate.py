@@ -26,7 +26,20 @@ def is_correct(item: dict, got) -> bool:
         return False
     if expect == "answer":
         return got.platform == item.get("platform") and got.topic == item.get("topic")
+    if item.get("brand"):  # an uncovered brand: the honest reply, not silence
+        return got.reason == "uncovered"
     return True
+
+
+def ask(engine: Engine, item: dict):
+    """The engine's answer to the item's text, after its `context` messages (a conversation's earlier turns)."""
+    group = bool(item.get("group"))
+    previous = None
+    for earlier in item.get("context") or []:
+        got = engine.answer(Query(earlier, in_group=group, addressed=not group, previous=previous))
+        if got.status == "answer":
+            previous = (got.platform, got.topic)
+    return engine.answer(Query(item["text"], in_group=group, addressed=not group, previous=previous))
 
 
 def evaluate(engine: Engine, path: Path | str) -> dict[str, SliceResult]:
@@ -35,14 +48,14 @@ def evaluate(engine: Engine, path: Path | str) -> dict[str, SliceResult]:
         if not line.strip():
             continue
         item = json.loads(line)
-        group = bool(item.get("group"))
-        got = engine.answer(Query(item["text"], in_group=group, addressed=not group))
+        got = ask(engine, item)
         for name in (item.get("slice") or item["expect"], f"lang:{item.get('lang', '?')}"):
             r = results[name]
             r.total += 1
             if is_correct(item, got):
                 r.correct += 1
             elif not name.startswith("lang:"):
-                r.misses.append({"text": item["text"], "want": [item["expect"], item.get("platform"), item.get("topic")],
+                r.misses.append({"text": item["text"], "context": item.get("context") or [],
+                                 "want": [item["expect"], item.get("platform"), item.get("topic")],
                                  "got": [got.status, got.platform, got.topic, got.reason]})
     return dict(results)

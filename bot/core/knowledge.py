@@ -362,37 +362,6 @@ class CrawlerFile(Strict):
     crawlers: list[Crawler] = Field(min_length=1)
 
 
-class TopicCues(Strict):
-    """Words and phrases that signal a topic, per language (knowledge/topics.yaml)."""
-
-    en: list[str]
-    es: list[str]
-
-    @field_validator("en", "es")
-    @classmethod
-    def _distinct(cls, v: list[str]) -> list[str]:
-        dupes = sorted({c for c in v if v.count(c) > 1})
-        if dupes:
-            raise ValueError(f"listed twice: {', '.join(dupes)}")
-        return v
-
-
-class TopicsFile(Strict):
-    scope: TopicCues  # data / AI / privacy words: a message without any is out of scope
-    topics: dict[str, TopicCues]
-    popular: list[str] = Field(min_length=1)  # offered first when a question names no platform
-    not_platforms: list[str] = []  # ordinary words that look like a typo of a platform name
-    region_words: dict[Literal["eu", "uk", "ch", "us", "other"], list[str]] = {}
-
-    @field_validator("topics")
-    @classmethod
-    def _known(cls, v: dict[str, TopicCues]) -> dict[str, TopicCues]:
-        for t in v:
-            if t not in ALL_TOPICS:
-                raise ValueError(f"unknown topic {t!r}")
-        return v
-
-
 class Claim(Strict):
     """One fact a card states, as checked against published sources."""
 
@@ -435,7 +404,6 @@ class KnowledgeError(Exception):
 @dataclass(frozen=True)
 class KnowledgeBase:
     platforms: dict[str, Platform]  # general included
-    topic_cues: TopicsFile
     crawlers: list[Crawler] = field(default_factory=list)
     audits: dict[str, AuditFile] = field(default_factory=dict)  # platform id -> audit file (optional per platform)
     # platform id -> topic -> language (en es pt fr de it) -> extra matching phrasings (knowledge/questions/)
@@ -573,16 +541,6 @@ def load(root: Path | str | None = None) -> KnowledgeBase:
                 problems.append(f"{rel(root / 'platforms' / (p.id + '.yaml'))}: aliases: {alias!r} is also an alias of {owners[key]}")
             owners[key] = p.id
 
-    cues = None
-    topics_path = root / "topics.yaml"
-    data = _read(topics_path, rel(topics_path), problems) if topics_path.exists() else problems.append(f"{rel(topics_path)}: missing")
-    if data is not None:
-        cues = _validate(TopicsFile, data, rel(topics_path), problems)
-        present = {path.stem for path in files}
-        for pid in cues.popular if cues else []:
-            if pid not in present:
-                problems.append(f"{rel(topics_path)}: popular: unknown platform {pid!r}")
-
     crawlers: list[Crawler] = []
     crawlers_path = root / "crawlers.yaml"
     if crawlers_path.exists():
@@ -600,7 +558,7 @@ def load(root: Path | str | None = None) -> KnowledgeBase:
 
     if problems:
         raise KnowledgeError(problems)
-    return KnowledgeBase(platforms=platforms, topic_cues=cues, crawlers=crawlers, audits=audits, extra_questions=extra)
+    return KnowledgeBase(platforms=platforms, crawlers=crawlers, audits=audits, extra_questions=extra)
 
 
 def _platform_for(path: Path, platforms: dict[str, Platform], problems: list[str], where: str) -> Platform | None:

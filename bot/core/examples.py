@@ -1,0 +1,108 @@
+"""The judge's labelled examples, read from knowledge/: what scope and topic are learned from.
+
+- the cards' `questions` (en, es), labelled with their topic;
+- knowledge/questions/<platform>.yaml: more phrasings, any of MATCH_LANGS, by topic;
+- knowledge/examples.yaml: platform-free phrasings for region, past-training and follow-ups ({p} = a platform);
+- knowledge/negatives.yaml: messages out of scope (off-topic, near-miss, chatter), labelled OUT.
+Validated like the cards: a broken file is refused whole with `file: field: message`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .knowledge import KnowledgeBase, KnowledgeError, default_root
+from .vocab import ALL_TOPICS, MATCH_LANGS
+
+Lang = Literal["en", "es", "pt", "fr", "de", "it"]
+PLACEHOLDER = "{p}"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Negative(_Strict):
+    text: str = Field(min_length=1)
+    lang: Lang
+    kind: Literal["off-topic", "near-miss", "chatter"]
+
+
+def _topics_by_lang(v: dict) -> dict:
+    for topic, langs in (v or {}).items():
+        if topic not in ALL_TOPICS:
+            raise ValueError(f"unknown topic {topic!r}")
+        for lang, texts in (langs or {}).items():
+            if lang not in MATCH_LANGS:
+                raise ValueError(f"{topic}: unknown language {lang!r}")
+            if not isinstance(texts, list) or not all(isinstance(t, str) and t.strip() for t in texts):
+                raise ValueError(f"{topic}.{lang}: expected a list of non-empty strings")
+    return v
+
+
+class TopicPhrasings(_Strict):
+    """topic -> language -> phrasings."""
+
+    topics: dict[str, dict[str, list[str]]]
+    _check = field_validator("topics")(classmethod(lambda cls, v: _topics_by_lang(v)))
+
+
+class NegativesFile(_Strict):
+    negatives: list[Negative] = Field(min_length=1)
+
+
+def _load_yaml(path: Path, problems: list[str], rel: str):
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (yaml.YAMLError, UnicodeDecodeError) as e:
+        problems.append(f"{rel}: not valid YAML: {str(e).splitlines()[0]}")
+        return None
+
+
+def _errors(e: ValidationError, rel: str) -> list[str]:
+    return [f"{rel}: {'.'.join(str(p) for p in err['loc'][1:])}: {err['msg'].removeprefix('Value error, ')}"
+            for err in e.errors()]
+
+
+def load_examples(kb: KnowledgeBase, root: Path | None = None) -> tuple[list[tuple[str, str, str | None]],
+                                                                        list[tuple[str, str]]]:
+    """(in-scope examples as (text, topic, platform or None), out-of-scope ones as (text, kind)). Unmasked."""
+    root = Path(root) if root else default_root()
+    problems: list[str] = []
+    positives: list[tuple[str, str, str | None]] = []
+    for platform in kb.platforms.values():
+        for topic, cards in platform.topics.items():
+            for card in cards.values():
+                positives.extend((q, topic, platform.id) for q in card.questions)
+    for pid, topics in kb.extra_questions.items():  # knowledge/questions/<id>.yaml, validated by the loader
+        for topic, by_lang in topics.items():
+            for texts in by_lang.values():
+                positives.extend((t, topic, pid) for t in texts)
+    path = root / "examples.yaml"
+    if path.exists():
+        data = _load_yaml(path, problems, "knowledge/examples.yaml")
+        if data is not None:
+            try:
+                parsed = TopicPhrasings(topics=data)
+                for topic, langs in parsed.topics.items():
+                    for texts in langs.values():
+                        positives.extend((t, topic, None) for t in texts)
+            except ValidationError as e:
+                problems.extend(_errors(e, "knowledge/examples.yaml"))
+    negatives: list[tuple[str, str]] = []
+    path = root / "negatives.yaml"
+    if path.exists():
+        data = _load_yaml(path, problems, "knowledge/negatives.yaml")
+        if data is not None:
+            try:
+                parsed_neg = NegativesFile(negatives=data if isinstance(data, list) else data.get("negatives", data))
+                negatives = [(n.text, n.kind) for n in parsed_neg.negatives]
+            except (ValidationError, AttributeError) as e:
+                problems.extend(_errors(e, "knowledge/negatives.yaml") if isinstance(e, ValidationError)
+                                else [f"knowledge/negatives.yaml: expected a list of {{text, lang, kind}}"])
+    if problems:
+        raise KnowledgeError(problems)
+    return positives, negatives

