@@ -281,3 +281,13 @@ async def test_more_and_letters_follow_the_language_of_the_last_answer(conv):
     await conv.message(turn, "¿cómo evito que instagram use mis fotos para su IA?")
     assert "Cómo hacerlo" in seen(await conv.command(turn, "more"))
     assert "artículo 21.1 del RGPD" in seen(await conv.command(turn, "letter", "instagram")).replace("\n", " ")
+
+
+async def test_overheard_chatter_is_never_read_as_a_follow_up(conv, engine, monkeypatch):
+    asked: list[Query] = []
+    real = engine.answer
+    monkeypatch.setattr(engine, "answer", lambda query: asked.append(query) or real(query))
+    await conv.store.update_chat("telegram", -100, faq=True)
+    await conv.message(group("telegram", 1), "how do I stop linkedin training ai on my data?")
+    await conv.message(group("telegram", 1), "opt out of ai training", addressed=False)
+    assert asked[0].previous is None and asked[1].previous is None

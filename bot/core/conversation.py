@@ -295,7 +295,8 @@ class Conversation:
         lang, region = await self.prefs(turn)
         answer = self.engine.answer(Query(message_text, lang=lang, region=region, surface=turn.surface,
                                           in_group=turn.in_group, addressed=addressed, fallback_lang=turn.app_lang,
-                                          previous=self.previous(turn)))
+                                          previous=None if overheard else self.previous(turn)))  # follow-ups only
+                                          # when someone talks to the bot, never in overheard group chatter
         if overheard:
             if answer.status != "answer" or not self.faq_user_rate.allow((turn.surface, turn.chat_id, turn.user_id)):
                 return SILENT

@@ -112,10 +112,11 @@ async def test_autocomplete_over_names_and_aliases(harness):
 
 
 async def test_ask_answers_clarifies_and_abstains(harness):
-    await harness.interaction(slash("ask", {"question": "how do I stop linkedin training ai on my data?"}))
-    await harness.interaction(slash("ask", {"question": "how do I stop meta training ai on my data"}))
-    await harness.interaction(slash("ask", {"question": "opt out of ai training"}))
-    await harness.interaction(slash("ask", {"question": "what is the weather tomorrow"}))
+    # four members, so that no question is read as a follow-up to another one's answer
+    await harness.interaction(slash("ask", {"question": "how do I stop linkedin training ai on my data?"}, user_id=USER_ID))
+    await harness.interaction(slash("ask", {"question": "how do I stop meta training ai on my data"}, user_id=USER_ID + 1))
+    await harness.interaction(slash("ask", {"question": "opt out of ai training"}, user_id=USER_ID + 2))
+    await harness.interaction(slash("ask", {"question": "what is the weather tomorrow"}, user_id=USER_ID + 3))
     answer, owner, generic, off_topic = (cb["data"] for cb in harness.fake.callbacks())
     assert custom_ids(answer) == answer_ids("linkedin", "ai-training", "en", "")
     assert [c["label"] for c in components(owner)] == ["Facebook", "Instagram", "Meta AI", "Threads", "WhatsApp"]
