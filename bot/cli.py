@@ -5,8 +5,7 @@ import argparse
 import json
 import sys
 
-FORMATS = ("plain", "telegram", "discord")
-REGIONS = ("eu", "uk", "ch", "us", "other")
+from .core.vocab import FORMATS, LANGS, REGIONS  # declared once; vocab imports nothing heavy
 
 
 def _engine():
@@ -24,16 +23,21 @@ def _engine():
 
 def _one(engine, text: str, args) -> str:
     from .core.engine import Query
-    from .core.render import render
 
     query = Query(text, lang=args.lang, region=args.region, surface="cli", in_group=args.group, addressed=not args.group)
-    answer = engine.answer(query)
+    return _print_answer(engine.answer(query), args)
+
+
+def _print_answer(answer, args) -> str:
+    """`text`: the first reply as the user sees it; `full`: the whole guide (JSON), or printed with --full."""
+    from .core.render import full_guide, render
+
     silent = args.group and answer.status != "answer"
+    first = "" if silent else _as_text(render(answer, args.format), args.format)
+    full = "" if silent else _as_text(full_guide(answer, args.format), args.format)
     if args.json:
-        out = answer.to_json()
-        out["text"] = "" if silent else _as_text(render(answer, args.format), args.format)
-        return json.dumps(out, ensure_ascii=False)
-    return "" if silent else _as_text(render(answer, args.format), args.format)
+        return json.dumps({**answer.to_json(), "text": first, "full": full}, ensure_ascii=False)
+    return full if getattr(args, "full", False) else first
 
 
 def _as_text(rendered, fmt: str) -> str:
@@ -65,7 +69,7 @@ def cmd_ask(args) -> int:
 def cmd_chat(args) -> int:
     from .adapters.console import run_console
 
-    return run_console(_engine(), lang=args.lang, region=args.region)
+    return run_console(_engine(), lang=args.lang, region=args.region, as_jsonl=args.json)
 
 
 def cmd_kb(args) -> int:
@@ -138,7 +142,13 @@ def cmd_kb(args) -> int:
 
 
 def cmd_eval(args) -> int:
+    from pathlib import Path
+
     from .core.evaluate import evaluate
+
+    if not Path(args.file).is_file():
+        print(f"eval: no such file: {args.file}", file=sys.stderr)
+        return 2
 
     results = evaluate(_engine(), args.file)
     if args.json:
@@ -157,14 +167,28 @@ def cmd_eval(args) -> int:
 
 
 def cmd_letter(args) -> int:
+    from .core.conversation import resolve_platform
     from .core.render import objection_letter
 
     engine = _engine()
-    pid = engine.find_platform(args.platform)
+    pid = resolve_platform(engine, args.platform)
     if pid is None or pid == "general":
-        print(f"I don't know a platform called {args.platform!r}; see `optout-bot kb export`.", file=sys.stderr)
+        close = [c.name for c in engine.suggest(args.platform, limit=3) if c.score >= 60]
+        hint = f" Did you mean: {', '.join(close)}?" if close else " See `optout-bot platforms`."
+        print(f"not found: no platform called {args.platform!r}.{hint}", file=sys.stderr)
         return 1
-    print(objection_letter(pid, "plain", args.lang).text)
+    print(objection_letter(pid, "plain", args.lang, args.region, args.kind).text)
+    return 0
+
+
+def cmd_platforms(args) -> int:
+    engine = _engine()
+    rows = [(p.id, p.name, p.difficulty, ", ".join(sorted(p.topics))) for p in engine.platforms()]
+    if args.json:
+        print(json.dumps([dict(zip(("id", "name", "difficulty", "topics"), r)) for r in rows], ensure_ascii=False))
+        return 0
+    for pid, name, difficulty, topics in rows:
+        print(f"{pid:<20}{name[:38]:<40}{difficulty:<12}{topics}")
     return 0
 
 
@@ -261,6 +285,15 @@ def cmd_run(args) -> int:
     return _run_all(settings)
 
 
+def cmd_discord(args) -> int:
+    from .adapters.discord_bot import sync
+    from .config import get_settings, setup_logging
+
+    settings = get_settings()
+    setup_logging(settings)
+    return sync(settings, args.guild)
+
+
 def _run_all(settings) -> int:
     """Every adapter that has a token, each in its own process; with no token, the terminal chat."""
 
@@ -352,20 +385,23 @@ def build_parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True)
 
     ask = sub.add_parser("ask", help="answer one question ('-' reads one question per stdin line)")
-    ask.add_argument("question", nargs="+")
+    ask.add_argument("question", nargs="+", help="the question in your own words, or - to read one per stdin line")
     ask.add_argument("--json", action="store_true", help="one JSON object per answer (JSON Lines with '-')")
-    ask.add_argument("--lang", choices=("en", "es"))
-    ask.add_argument("--region", choices=REGIONS)
-    ask.add_argument("--format", choices=FORMATS, default="plain")
+    ask.add_argument("--lang", choices=LANGS, help="answer in this language (default: the question's)")
+    ask.add_argument("--region", choices=REGIONS, help="where the asker lives: shows that region's rules")
+    ask.add_argument("--format", choices=FORMATS, default="plain", help="plain text, Telegram HTML or Discord markdown")
     ask.add_argument("--group", action="store_true", help="judge it as a message overheard in a group chat")
+    ask.add_argument("--full", action="store_true", help="print the whole guide instead of the short first reply")
     ask.set_defaults(func=cmd_ask)
 
-    chat = sub.add_parser("chat", help="interactive terminal chat")
-    chat.add_argument("--lang", choices=("en", "es"))
-    chat.add_argument("--region", choices=REGIONS)
+    chat = sub.add_parser("chat", help="interactive terminal chat (follow-ups, /more, numbered choices)")
+    chat.add_argument("--json", action="store_true",
+                      help="one JSON object per input line (the keys of ask --json), keeping the conversation")
+    chat.add_argument("--lang", choices=LANGS, help="answer language, as /lang would set it")
+    chat.add_argument("--region", choices=REGIONS, help="your region, as /region would set it")
     chat.set_defaults(func=cmd_chat)
 
-    kb = sub.add_parser("kb", help="knowledge base: check | export | links | audit")
+    kb = sub.add_parser("kb", help="knowledge base: check | export | links | audit | embed")
     kb.add_argument("action", choices=("check", "export", "links", "audit", "embed"),
                     help="check: validate; export: as JSON; links: check every URL live; audit: claim counts; "
                          "embed: prepare the matcher's cache (make does it once)")
@@ -376,14 +412,21 @@ def build_parser() -> argparse.ArgumentParser:
     kb.set_defaults(func=cmd_kb)
 
     ev = sub.add_parser("eval", help="accuracy per slice on a labelled JSONL file")
-    ev.add_argument("file")
+    ev.add_argument("file", help="a JSONL file of labelled questions (see tests/eval/README.md)")
     ev.add_argument("--misses", action="store_true", help="list every miss")
-    ev.add_argument("--json", action="store_true")
+    ev.add_argument("--json", action="store_true", help="the results as JSON")
     ev.set_defaults(func=cmd_eval)
 
-    letter = sub.add_parser("letter", help="a GDPR Art. 21 objection letter for one platform")
-    letter.add_argument("platform")
-    letter.add_argument("--lang", choices=("en", "es"), default="en")
+    letter = sub.add_parser("letter", help="a letter to one platform: GDPR objection, erasure or access; CCPA/CPRA in the US")
+    letter.add_argument("platform", help="the platform's name, an alias or a typo ('insta'), or its company ('meta')")
+    letter.add_argument("--lang", choices=LANGS, default="en", help="the letter's language")
+    letter.add_argument("--region", choices=REGIONS, help="where you live: us gives a CCPA/CPRA request")
+    letter.add_argument("--kind", choices=("objection", "erasure", "access", "ccpa"),
+                        help="objection (GDPR Art. 21, default), erasure (Art. 17), access (Art. 15), ccpa (California)")
+
+    plat = sub.add_parser("platforms", help="every platform with a guide: id, name, difficulty, topics")
+    plat.add_argument("--json", action="store_true", help="one JSON list")
+    plat.set_defaults(func=cmd_platforms)
     letter.set_defaults(func=cmd_letter)
 
     robots = sub.add_parser("robots", help="robots.txt / nginx / Apache / Caddy / Cloudflare rules blocking AI crawlers",
@@ -402,13 +445,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     new = sub.add_parser("new", help="what's new: platform policy changes of the last days, newest first")
     new.add_argument("--days", type=int, default=90, help="how many days back to look (default: 90)")
-    new.add_argument("--lang", choices=("en", "es"), default="en", help="language of the change texts (default: en)")
+    new.add_argument("--lang", choices=LANGS, default="en", help="language of the change texts (default: en)")
     new.add_argument("--json", action="store_true", help="a JSON list instead of text")
     new.add_argument("--today", metavar="YYYY-MM-DD", help="count the days back from this date instead of today")
     new.set_defaults(func=cmd_new)
 
+    dsc = sub.add_parser("discord", help="Discord maintenance: sync the slash commands (once, not at every start)")
+    dsc.add_argument("action", choices=("sync",), help="sync: register the slash commands with Discord")
+    dsc.add_argument("--guild", type=int, help="sync to one server only (instant; for development)")
+    dsc.set_defaults(func=cmd_discord)
+
     run = sub.add_parser("run", help="run the bot: telegram | discord | all")
-    run.add_argument("adapter", choices=("telegram", "discord", "all"))
+    run.add_argument("adapter", choices=("telegram", "discord", "all"), help="which chat to serve (all: every one with a token)")
     run.set_defaults(func=cmd_run)
     return ap
 

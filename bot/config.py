@@ -38,6 +38,14 @@ class Settings(BaseSettings):
     telegram_webhook_max_body: int = Field(1_000_000, ge=1_000)  # bytes; bigger webhook bodies get 413 unread
     telegram_owner_id: int | None = None  # may use /reload (reload the knowledge base) in a private chat
 
+    # the conversation policy, the same on every surface ("count/seconds")
+    rate_user: str = "12/60"  # commands, questions and buttons per user
+    rate_faq_user: str = "3/60"  # group auto-answers one member can trigger
+    faq_cooldown_seconds: float = 600.0  # the same auto-answer in the same chat
+    rate_public_user: str = "3/60"  # public posts one member can cause (Discord channel FAQ, "Post publicly")
+    rate_public_channel: str = "6/60"  # public posts per channel
+    followup_seconds: float = 600.0  # how long "and for Threads?" refers to the last answer
+
     # never printed: it may carry a password (see redact_url); repr=False keeps it out of reprs and tracebacks
     database_url: str = Field("sqlite:///data/optout-bot.sqlite3", repr=False)
     database_read_timeout: float = Field(1.0, gt=0, le=60)  # a settings read; then defaults are used
@@ -55,6 +63,25 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_none(cls, v):
         return None if isinstance(v, str) and not v.strip() else v
+
+    @field_validator("rate_user", "rate_faq_user", "rate_public_user", "rate_public_channel")
+    @classmethod
+    def _rate(cls, v: str) -> str:
+        count, _, seconds = str(v).partition("/")
+        if not (count.strip().isdigit() and int(count) > 0 and _positive(seconds)):
+            raise ValueError("use count/seconds, for example 12/60")
+        return v
+
+    def limits(self):
+        """The conversation layer's Limits from these settings."""
+        from bot.core.conversation import Limits
+
+        def rate(v: str) -> tuple[int, float]:
+            count, _, seconds = v.partition("/")
+            return int(count), float(seconds)
+
+        return Limits(rate(self.rate_user), rate(self.rate_faq_user), self.faq_cooldown_seconds,
+                      rate(self.rate_public_user), rate(self.rate_public_channel), self.followup_seconds)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -205,6 +232,12 @@ def setup_logging(settings: Settings) -> Redactor:
     quiet_chat_libraries(settings)
     return redact
 
+
+def _positive(number: str) -> bool:
+    try:
+        return float(number) > 0
+    except ValueError:
+        return False
 
 # Their DEBUG lines carry whole updates and gateway payloads: message text, names, interaction tokens (review F-8)
 CHATTY_LOGGERS = ("telegram", "discord.gateway", "discord.client", "discord.state", "discord.http", "discord.webhook",

@@ -22,3 +22,25 @@ def test_asking_a_question_loads_no_chat_library():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('telegram', 'discord')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and out.stdout.strip().splitlines()[-1] == "[]"
+
+
+ADAPTERS = Path(__file__).resolve().parents[1] / "bot" / "adapters"
+
+
+def _lines(paths) -> int:
+    return sum(len(p.read_text(encoding="utf-8").splitlines()) for p in paths)
+
+
+def test_adapters_are_glue_the_policy_lives_in_the_conversation_layer():
+    """No adapter judges a question, throttles a user or decides a group policy: bot/core/conversation.py does."""
+    for path in ADAPTERS.rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        for policy in ("engine.answer", "bot.core.throttle", "RateLimit(", "Cooldown(", "faq_cooldown"):
+            assert policy not in source, f"{path.name}: {policy}"
+    # the chat glue; tg_concurrency.py (PTB's update scheduling and flood control, review F-1) is transport, not glue
+    adapters = _lines(p for p in ADAPTERS.rglob("*.py") if p.name != "tg_concurrency.py")
+    # the conversation layer and the core's share of what the adapters used to do: the answer form, limits and
+    # fitting, throttles and the terminal's in-memory store
+    layer = _lines(CORE / name for name in ("conversation.py", "render.py", "brief.py", "sources.py", "limits.py",
+                                            "throttle.py", "memory_store.py"))
+    assert adapters < layer, (adapters, layer)  # issue 10: the adapters shrink to glue

@@ -20,11 +20,13 @@ def ask_json(text, *extra):
 def test_done_when_questions():
     a = ask_json("how do I stop LinkedIn from using my data to train AI?")
     assert (a["status"], a["platform"], a["topic"]) == ("answer", "linkedin", "ai-training")
-    assert set(a) == {"status", "platform", "topic", "score", "lang", "text", "candidates"}
+    assert set(a) == {"status", "platform", "topic", "score", "lang", "text", "full", "candidates"}
     assert "Data for Generative AI Improvement" in a["text"]
+    assert "https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement" in a["text"]
+    assert len(a["text"]) < len(a["full"]) and "Sources:" in a["full"] and "Source: linkedin.com" in a["text"]
     a = ask_json("¿Cómo evito que Instagram use mis fotos para entrenar su IA?")
     assert (a["status"], a["platform"], a["topic"], a["lang"]) == ("answer", "instagram", "ai-training", "es")
-    assert "Fuentes" in a["text"]
+    assert "Fuente: " in a["text"] and "Fuentes" in a["full"]
     a = ask_json("how do I opt out of AI training?")
     assert a["status"] == "clarify" and len(a["candidates"]) >= 3
     assert ask_json("what's the weather in Madrid tomorrow")["status"] == "abstain"
@@ -49,7 +51,7 @@ def test_stdin_plain_one_line_each():
     assert out.returncode == 0 and len(out.stdout.splitlines()) == 3
 
 
-@pytest.mark.parametrize("fmt, marker", [("telegram", "<b>"), ("discord", "**"), ("plain", "Sources:")])
+@pytest.mark.parametrize("fmt, marker", [("telegram", "<b>"), ("discord", "**"), ("plain", "Source: linkedin.com")])
 def test_formats(fmt, marker):
     out = cli("ask", "--format", fmt, "linkedin ai training")
     assert out.returncode == 0 and marker in out.stdout
@@ -64,7 +66,12 @@ def test_group_flag_keeps_quiet_on_chatter():
 
 def test_lang_and_region_flags():
     a = ask_json("linkedin ai", "--lang", "es", "--region", "uk")
-    assert a["lang"] == "es" and "Tu región (Reino Unido)" in a["text"]
+    assert a["lang"] == "es" and "📍 Reino Unido:" in a["text"] and "Tu región (Reino Unido)" in a["full"]
+
+
+def test_full_flag_prints_the_whole_guide():
+    short, full = cli("ask", "linkedin ai training").stdout, cli("ask", "--full", "linkedin ai training").stdout
+    assert "Sources:" in full and "Sources:" not in short and "Canada and Hong Kong" in full
 
 
 def test_chat_from_a_pipe_answers_each_line_and_exits():
@@ -106,4 +113,56 @@ def test_letter_command():
     out = cli("letter", "linkdin", "--lang", "es")
     assert out.returncode == 0 and "artículo 21.1 del RGPD" in out.stdout and "LinkedIn" in out.stdout
     out = cli("letter", "nothing-like-this")
-    assert out.returncode == 1 and "I don't know a platform" in out.stderr
+    assert out.returncode == 1 and out.stderr.startswith("not found:") and "Did you mean" in out.stderr
+
+
+def test_chat_numbered_choices_more_and_follow_ups_as_json_lines():
+    lines = ["how do I opt out of AI training?", "2", "/more", "hi", "/quit"]
+    out = cli("chat", "--json", stdin="\n".join(lines) + "\n")
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(r) for r in out.stdout.splitlines()]
+    assert len(rows) == len(lines) and all(set(r) >= {"status", "platform", "topic", "lang", "text", "full"} for r in rows)
+    clarify, picked, more, hello, _ = rows
+    assert clarify["status"] == "clarify" and "\n  2. " in clarify["text"]
+    second = clarify["text"].split("\n  2. ")[1].split("\n")[0]
+    assert picked["status"] == "answer" and second.split(" (")[0] in picked["text"]  # typing 2 picks the second
+    assert "/more" in picked["text"] and "Sources:" in more["text"]  # the whole guide of the last answer
+    assert hello["text"].startswith("Hi! Ask me how")
+
+
+def test_chat_wraps_to_the_terminal_width():
+    from bot.adapters.console import wrap
+
+    body = "word " * 40 + "https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement"
+    lines = wrap(body, 40).splitlines()
+    assert all(len(line) <= 40 for line in lines if "https://" not in line)
+    assert "https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement" in lines[-1]  # never broken
+
+
+def test_every_option_has_help():
+    from bot.cli import build_parser
+
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if a.dest == "command").choices
+    for name, sub in subparsers.items():
+        for action in sub._actions:
+            if action.dest != "help":
+                assert action.help, f"{name} {action.dest}: no help text"
+
+
+def test_platforms_command_and_eval_on_a_missing_file():
+    out = cli("platforms")
+    assert out.returncode == 0 and "linkedin" in out.stdout and "easy" in out.stdout
+    missing = cli("eval", "no-such-file.jsonl")
+    assert missing.returncode == 2 and missing.stderr.strip() == "eval: no such file: no-such-file.jsonl"
+
+
+def test_letters_by_region_and_kind_with_the_contact_and_close_matches():
+    gdpr = cli("letter", "meta").stdout  # the company resolves to its platform that carries its name
+    assert "Meta AI" in gdpr and "Article 21(1) of the GDPR" in gdpr.replace("\n", " ")
+    us = cli("letter", "linkedin", "--region", "us").stdout
+    assert "CCPA" in us and "right to delete" in us and "TS-DPRO)\nSubject:" in us and "https://www.linkedin.com/help/linkedin/ask/TS-DPRO" in us
+    assert "Article 17" in cli("letter", "linkedin", "--kind", "erasure").stdout
+    assert "Article 15" in cli("letter", "linkedin", "--kind", "access").stdout
+    unknown = cli("letter", "myspace")
+    assert unknown.returncode == 1 and unknown.stderr.startswith("not found: no platform called 'myspace'.")

@@ -4,6 +4,7 @@ import re
 import pytest
 
 from bot.core.engine import Answer, Candidate, Query
+from bot.core.limits import embed_size, visible_len
 from bot.core.render import (DISCORD, TELEGRAM_LIMIT, Renderer, escape_discord, escape_telegram, message, split_chunks,
                              strings)
 
@@ -15,7 +16,7 @@ def renderer(engine):
 
 def test_plain_answer_has_every_part(engine, renderer):
     a = engine.answer(Query("how do I stop LinkedIn from using my data to train AI?"))
-    out = renderer.render(a, "plain").text
+    out = renderer.full(a, "plain").text
     assert "Data for Generative AI Improvement" in out
     assert "https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement" in out
     assert "EU/EEA:" in out and "UK:" in out and "US:" in out  # all-regions note when the region is unknown
@@ -25,15 +26,17 @@ def test_plain_answer_has_every_part(engine, renderer):
 
 def test_asker_region_first_and_spanish(engine, renderer):
     a = engine.answer(Query("linkedin ia", lang="es", region="eu"))
-    out = renderer.render(a, "plain").text
+    out = renderer.full(a, "plain").text
     assert "Tu región (UE/EEE)" in out and "Fuentes" in out and "Comprobado el" in out
-    assert "Por región" not in out  # the asker's region only, not all of them
+    assert out.index("Tu región (UE/EEE)") < out.index("Por región")  # the asker's first, then every region
 
 
 def test_past_training_question_leads_with_it(engine, renderer):
     a = engine.answer(Query("does opting out of linkedin AI training undo what they already used"))
-    out = renderer.render(a, "plain").text
+    out = renderer.full(a, "plain").text
     assert out.index("Does this undo past training?") < out.index("How to do it")
+    first = renderer.render(a, "plain").text
+    assert first.index("Undoes past training?") < first.index("In the app:")
 
 
 def test_every_card_renders_in_every_format(engine, renderer):
@@ -43,15 +46,16 @@ def test_every_card_renders_in_every_format(engine, renderer):
                 a = engine.answer_for(p.id, topic, lang)
                 for fmt in ("plain", "telegram", "discord"):
                     r = renderer.render(a, fmt)
-                    assert r.text
+                    assert r.text and r.full
+                    assert renderer.full(a, fmt).text
                 if p.id != "general":
                     assert r.links and all(u.startswith("http") for _, u in r.links)
 
 
 def test_telegram_html_is_escaped_and_split(engine, renderer):
     for p in engine.platforms():
-        r = renderer.render(engine.answer_for(p.id, "ai-training", "es"), "telegram")
-        assert r.chunks and all(len(c) < TELEGRAM_LIMIT for c in r.chunks)
+        r = renderer.full(engine.answer_for(p.id, "ai-training", "es"), "telegram")
+        assert r.chunks and all(visible_len(c) < TELEGRAM_LIMIT for c in r.chunks)
         body = "".join(r.chunks)
         # only our own tags survive; a ">" from "Settings > Privacy" is escaped
         assert not re.search(r"<(?!/?(b|i|u|a)[ >])", body), p.id
@@ -66,19 +70,23 @@ def test_split_chunks_never_exceeds_limit():
     assert split_chunks("y" * 10_000, 4096) and all(len(p) < 4096 for p in split_chunks("y" * 10_000, 4096))
 
 
-def test_discord_embeds_within_limits(engine, renderer):
+def test_discord_embeds_within_limits_and_nothing_dropped(engine, renderer):
     for p in engine.kb.platforms.values():
         for topic in p.topics:
-            r = renderer.render(engine.answer_for(p.id, topic, "en"), "discord")
-            (embed,) = r.embeds
-            assert len(embed["title"]) <= DISCORD["title"]
-            assert len(embed["description"]) <= DISCORD["description"]
-            assert len(embed["fields"]) <= DISCORD["fields"]
-            assert all(len(f["value"]) <= DISCORD["field_value"] and len(f["name"]) <= 256 for f in embed["fields"])
-            total = len(embed["title"]) + len(embed["description"]) + len(embed["footer"]["text"]) + sum(
-                len(f["name"]) + len(f["value"]) for f in embed["fields"])
-            assert total <= DISCORD["total"], (p.id, topic, total)
-            assert "@everyone" not in str(embed)
+            a = engine.answer_for(p.id, topic, "en")
+            first = renderer.render(a, "discord").embeds
+            if p.id != "general":  # the compact first reply: one small embed (the general guides are short already)
+                (embed,) = first
+                assert embed_size(embed) <= 1000, (p.id, topic)
+            full = renderer.full(a, "discord").embeds
+            for e in full:
+                assert len(e.get("description", "")) <= DISCORD["description"]
+                assert len(e.get("fields", [])) <= DISCORD["fields"] and embed_size(e) <= DISCORD["total"]
+                assert all(len(f["value"]) <= DISCORD["field_value"] and len(f["name"]) <= 256 for f in e.get("fields", []))
+                assert "@everyone" not in str(e)
+            names = " ".join(f["name"] for e in full for f in e.get("fields", []))
+            if p.id != "general":
+                assert "Sources" in names and "Direct links" in names, (p.id, topic)  # never dropped to fit
 
 
 def test_escaping_helpers():
@@ -123,7 +131,7 @@ def test_delete_and_objection_answers_still_show_regions_and_past_training(engin
     for p in engine.platforms():
         for topic in ("delete-data", "legal-objection"):
             if topic in p.topics:
-                out = renderer.render(engine.answer_for(p.id, topic, "en"), "plain").text
+                out = renderer.full(engine.answer_for(p.id, topic, "en"), "plain").text
                 assert "By region:" in out and "Does this undo past training?" in out, (p.id, topic)
 
 
@@ -161,11 +169,11 @@ def test_email_routes_render_as_addresses_not_buttons_and_sources_are_the_cards(
     renderer = Renderer(engine)
     answer = engine.answer(Query("how do I stop LinkedIn from using my data to train AI?"))
     plain = renderer.render(answer, "plain")
-    assert "Email the privacy team: privacy@example.com" in plain.text and "[[" not in plain.text
+    assert "Email the privacy team: privacy@example.com" in plain.full and "[[" not in plain.full
     assert all(not url.startswith("mailto:") for _, url in plain.links)  # buttons are web links only
-    assert official["url"] in plain.text and press["url"] in plain.text  # the card's sources and citations
-    assert plain.text.index(official["url"]) < plain.text.index(press["url"])  # official first
-    tg = renderer.render(answer, "telegram").text
+    assert official["url"] in plain.full and press["url"] in plain.full  # the card's sources and citations
+    assert plain.full.index(official["url"]) < plain.full.index(press["url"])  # official first
+    tg = renderer.full(answer, "telegram").text
     assert "Email the privacy team: privacy@example.com" in tg and 'href="mailto:' not in tg
     dc = renderer.render(answer, "discord")
     assert not dc.embeds[0]["url"].startswith("mailto:")

@@ -1,77 +1,96 @@
-"""Terminal chat: the same core and renderer as the chat adapters, plain text, no tokens needed."""
+"""Terminal chat: the conversation layer in plain text. Glue only: lines in, wrapped text (or JSON) out."""
 from __future__ import annotations
 
+import asyncio
+import json
+import shutil
 import sys
+import textwrap
 
-from ..core.engine import Engine, Query
+from ..core.conversation import Conversation, Reply, Turn
+from ..core.engine import Engine
+from ..core.memory_store import MemoryStore
 from ..core.render import Renderer, text
 
-REGIONS = ("eu", "uk", "ch", "us", "other")
+QUIT = ("/quit", "/exit", "quit", "exit")
 
 
 class ConsoleChat:
-    """One terminal conversation: remembers /lang and /region like a private chat would."""
+    """One terminal conversation: settings in memory, follow-ups and /more through the conversation layer."""
 
-    def __init__(self, engine: Engine, lang: str | None = None, region: str | None = None):
-        self.engine, self.renderer = engine, Renderer(engine)
-        self.lang, self.region = lang, region
+    def __init__(self, engine: Engine, lang: str | None = None, region: str | None = None, width: int | None = None):
+        self.conv = Conversation(engine, Renderer(engine), MemoryStore())
+        self.turn = Turn("console", "console", "you")
+        self.initial = {k: v for k, v in (("lang", lang), ("region", region)) if v}
+        self.width = width
+        self.choices: list = []  # the last numbered choices: typing "2" picks the second
 
-    def reply(self, line: str) -> str | None:
-        """The reply to one input line; None means: end the chat."""
+    async def start(self) -> None:
+        if self.initial:
+            await self.conv.store.update_user("console", "you", **self.initial)
+
+    async def reply_to(self, line: str) -> Reply | None:
+        """The conversation's reply to one input line; None means: end the chat."""
         line = line.strip()
-        ui_lang = self.lang or "en"
-        if line in ("/quit", "/exit", "quit", "exit"):
+        if line in QUIT:
             return None
+        if line.isdigit() and 1 <= int(line) <= len(self.choices):
+            return await self.conv.press(self.turn, self.choices[int(line) - 1].data)
         if line.startswith("/"):
-            cmd, _, arg = line[1:].partition(" ")
-            arg = arg.strip().lower()
-            if cmd in ("start", "help"):
-                return text("welcome" if cmd == "start" else "help", ui_lang)
-            if cmd == "lang":
-                if arg in ("en", "es"):
-                    self.lang = arg
-                    return text("lang_set", arg)
-                return text("lang_usage", ui_lang)
-            if cmd == "region":
-                if arg in REGIONS:
-                    self.region = arg
-                    return text("region_set", ui_lang, region=text(f"region_{arg}", ui_lang))
-                return text("region_usage", ui_lang)
-            if cmd == "platforms":
-                return self.renderer.platform_index("plain", ui_lang).text
-            if cmd == "optout":
-                if not arg:
-                    return text("optout_usage", ui_lang)
-                pid = self.engine.find_platform(arg)
-                if not pid:
-                    return text("platform_not_found", ui_lang, name=arg[:60])
-                return self.renderer.render(self.engine.answer_for(pid, lang=ui_lang, region=self.region), "plain").text
-            if cmd == "letter":
-                pid = self.engine.find_platform(arg) if arg else None
-                if not pid or pid == "general":
-                    return text("letter_usage", ui_lang)
-                import datetime as dt
+            name, _, arg = line[1:].partition(" ")
+            return await self.conv.command(self.turn, name.lower(), arg)
+        return await self.conv.message(self.turn, line)
 
-                return self.renderer.letter(pid, "plain", ui_lang, dt.date.today().isoformat()).text
-            if cmd == "forget":
-                self.lang = self.region = None
-                return text("forget_done", ui_lang)
-        answer = self.engine.answer(Query(line, lang=self.lang, region=self.region, surface="console"))
-        out = self.renderer.render(answer, "plain").text
-        if answer.status == "clarify":
-            names = ", ".join(c.name for c in answer.candidates)
-            out += f"\n  → {names}"
-        return out
+    async def reply(self, line: str) -> str | None:
+        reply = await self.reply_to(line)
+        return None if reply is None else self.show(reply)
+
+    def show(self, reply: Reply) -> str:
+        if reply.silent:
+            return ""
+        out = reply.text
+        self.choices = [c for c in reply.choices if c.data]
+        if self.choices:
+            out += "\n" + "\n".join(f"  {i}. {c.label}" for i, c in enumerate(self.choices, 1))
+        return wrap(out, self.width) if self.width else out
+
+
+def wrap(body: str, width: int) -> str:
+    """Wrap each line to the terminal width, keeping its indent; URLs are never broken."""
+    lines = []
+    for line in body.splitlines():
+        indent = line[: len(line) - len(line.lstrip())]
+        lines.extend(textwrap.wrap(line, width, subsequent_indent=indent + "  ", break_long_words=False,
+                                   break_on_hyphens=False) or [""])
+    return "\n".join(lines)
+
+
+def as_json(chat: ConsoleChat, reply: Reply | None) -> str:
+    """The same keys as `ask --json`: the answer's fields, `text` as first shown, `full` the whole guide."""
+    answer = reply.answer if reply else None
+    out = answer.to_json() if answer else {"status": "message", "platform": None, "topic": None, "score": 0.0,
+                                           "lang": None, "candidates": []}
+    shown = chat.show(reply) if reply else ""
+    full = shown
+    if answer is not None and answer.status == "answer":
+        full = chat.conv.renderer.full(answer, "plain").text
+    return json.dumps({**out, "text": shown, "full": full}, ensure_ascii=False)
 
 
 def run_console(engine: Engine, lang: str | None = None, region: str | None = None,
-                stdin=None, stdout=None) -> int:
+                stdin=None, stdout=None, as_jsonl: bool = False) -> int:
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
-    chat = ConsoleChat(engine, lang, region)
-    interactive = stdin.isatty()
+    interactive = stdin.isatty() and not as_jsonl
+    width = min(shutil.get_terminal_size((100, 24)).columns, 100) if interactive else None
+    chat = ConsoleChat(engine, lang, region, width)
+    return asyncio.run(_loop(chat, stdin, stdout, interactive, as_jsonl, lang))
+
+
+async def _loop(chat: ConsoleChat, stdin, stdout, interactive: bool, as_jsonl: bool, lang: str | None) -> int:
+    await chat.start()
     if interactive:
         print(text("welcome", lang or "en"), file=stdout)
-        print("(/help for commands, /quit to leave)\n", file=stdout)
+        print("(/help for commands, /more for the whole guide, /quit to leave)\n", file=stdout)
     while True:
         if interactive:
             print("you> ", end="", file=stdout, flush=True)
@@ -82,7 +101,10 @@ def run_console(engine: Engine, lang: str | None = None, region: str | None = No
             return 0
         if not line:
             return 0
-        reply = chat.reply(line)
+        reply = await chat.reply_to(line.rstrip("\n"))
+        if as_jsonl:
+            print(as_json(chat, reply), file=stdout, flush=True)
+            continue
         if reply is None:
             return 0
-        print(reply + "\n", file=stdout, flush=True)
+        print(chat.show(reply) + "\n", file=stdout, flush=True)

@@ -42,6 +42,35 @@ def create_client(settings, store, *, message_content: bool = True, **options) -
     return OptoutClient(settings=settings, store=store, message_content=message_content, **options)
 
 
+def sync(settings, guild_id: int | None = None) -> int:
+    """`optout-bot discord sync [--guild ID]`: register the slash commands once (not at every start). Globally,
+    the server copy used while developing is cleared so that nothing shows twice."""
+    problem = _check(settings)
+    if problem:
+        log.error(problem)
+        return 2
+    configure_endpoints(settings)
+    return asyncio.run(_sync(settings, guild_id))
+
+
+async def _sync(settings, guild_id: int | None) -> int:
+    from bot.core.memory_store import MemoryStore
+
+    client = create_client(settings, MemoryStore())
+    try:
+        await client.login(settings.discord_bot_token.get_secret_value())
+        synced = await client.sync_commands(guild_id)
+        if not guild_id and settings.discord_guild_id:
+            await client.clear_guild_commands(settings.discord_guild_id)
+        print(f"synced {len(synced)} commands" + (f" to server {guild_id}" if guild_id else " globally"))
+        return 0 if synced else 1
+    except discord.LoginFailure as error:
+        log.error("Discord rejected the bot token (DISCORD_BOT_TOKEN): %s", error)
+        return 1
+    finally:
+        await client.close()
+
+
 def _check(settings) -> str | None:
     if not settings.discord_bot_token:
         return "DISCORD_BOT_TOKEN is not set (see docs/discord.md)."
@@ -84,20 +113,12 @@ async def _main(settings) -> int:
 
 
 async def reload_client(client) -> bool:
-    """Load the knowledge base again and hand it to the client; a broken one is refused, the old one serves on."""
-    from bot.core.knowledge import KnowledgeError
+    """SIGHUP: the knowledge base loaded again and handed to the client (a broken one is refused)."""
     from bot.core.reload import reload_knowledge
-    from bot.core.render import Renderer
 
-    try:
-        engine = await asyncio.to_thread(reload_knowledge)
-    except KnowledgeError as e:
-        log.warning("knowledge base NOT reloaded, the old one keeps serving: %s%s", e.problems[0] if e.problems else "?",
-                    f" (and {len(e.problems) - 1} more)" if len(e.problems) > 1 else "")
-        return False
-    client.engine, client.renderer = engine, Renderer(engine)
-    log.info("knowledge base reloaded: %d platforms", len(engine.platforms()))
-    return True
+    report = await client.conv.reload(reload_knowledge)
+    client.engine, client.renderer = client.conv.engine, client.conv.renderer
+    return report.startswith("knowledge base reloaded")
 
 
 async def serve(settings, stop: asyncio.Event, **options) -> int:

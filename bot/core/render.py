@@ -15,14 +15,19 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from . import sources
+from .brief import brief
 from .engine import Answer, Engine, get_engine
 from .knowledge import REGIONS, STEP_SURFACES, Card
+from .limits import DISCORD, TELEGRAM_LIMIT, cut, field_values, section_embeds, split_chunks  # noqa: F401
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-TELEGRAM_LIMIT = 4096
-DISCORD = {"title": 256, "description": 4096, "field_name": 256, "field_value": 1024, "fields": 25, "footer": 2048,
-           "total": 6000}
 FORMATS = ("plain", "telegram", "discord")
+COLOR = 0x5865F2
+# The full guide's blocks, and the sections one tap away from the first reply (buttons, /more)
+FULL = ("title", "summary", "past", "steps", "links", "regions", "caveats", "sources")
+SECTIONS = {"details": ("summary", "steps", "links", "caveats"), "regions": ("regions", "past"),
+            "sources": ("sources",)}
 _MD_SPECIAL = re.compile(r"([\\*_~`|>#\[\]()\-])")
 _MENTION = re.compile(r"@(?=\S)")
 
@@ -42,10 +47,15 @@ _ESCAPE = {"plain": str, "telegram": escape_telegram, "discord": escape_discord}
 
 @dataclass
 class Rendered:
+    """What one reply looks like in one format. For an answer, `text`/`chunks`/`embeds` are the FIRST reply (the
+    short form); `full` is the whole guide and `sections` names the parts one tap away."""
+
     text: str
-    chunks: list[str] = field(default_factory=list)  # Telegram: HTML pieces, each under 4096 characters
+    chunks: list[str] = field(default_factory=list)  # Telegram: HTML messages, each under 4096 visible characters
     embeds: list[dict] = field(default_factory=list)  # Discord: embed dicts within Discord's limits
     links: list[tuple[str, str]] = field(default_factory=list)  # (label, url) for link buttons
+    full: str = ""  # the whole guide in the same format (Discord: markdown)
+    sections: tuple[str, ...] = ()  # names of SECTIONS offered as buttons / /more
 
 
 @lru_cache(maxsize=1)
@@ -99,27 +109,6 @@ def _env(fmt: str) -> Environment:
     return env
 
 
-def split_chunks(body: str, limit: int) -> list[str]:
-    """Split on blank lines, then on lines, so that each piece stays under limit and tags are never cut."""
-    pieces: list[str] = []
-    current = ""
-    for para in body.split("\n\n"):
-        candidates = [para] if len(para) < limit else para.split("\n")
-        for part in candidates:
-            while len(part) >= limit:  # one enormous line: cut it (plain text, no tags cross lines)
-                pieces.append(part[: limit - 1])
-                part = part[limit - 1:]
-            sep = "\n\n" if part is para else "\n"
-            if current and len(current) + len(sep) + len(part) >= limit:
-                pieces.append(current)
-                current = part
-            else:
-                current = f"{current}{sep}{part}" if current else part
-    if current:
-        pieces.append(current)
-    return pieces
-
-
 class Renderer:
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -144,29 +133,96 @@ class Renderer:
         if region:
             your_region = (text("label_your_region", lang, region=text(f"region_{region}", lang)),
                            region_notes.get(region) or text("region_not_listed", lang, region=text(f"region_{region}", lang)))
+        shown = sources.ranked(platform, card)
+        short = brief(card, base, topic, region, platform.difficulty) if platform.id != "general" else None
+        note = " ".join(n for n in (_asked_in_note(answer), note) if n) or None
         return {
             "fmt": fmt, "lang": lang, "topic": topic, "platform": platform, "card": card, "note": note,
             "steps": [(text(f"label_{s}", lang), steps) for s, steps in card.steps.by_surface()],
-            "regions": regions, "your_region": your_region, "show_all_regions": topic == "region" or not region,
+            "regions": regions, "your_region": your_region, "region": region,
             "past_training": past_training, "past_first": topic == "past-training",
-            "sources": (platform.card_sources(card) or platform.sources)[:5], "t": lambda key, **kw: text(key, lang, **kw),
+            "sources": [_Shown(sources.title(s), s.url, s.date, s.date_kind) for s in shown],
+            "t": lambda key, **kw: text(key, lang, **kw), "brief": short,
+            "badge": text(short.badge, lang) if short and short.badge else None,
             "verified": text("label_verified", lang, verified=platform.verified.isoformat(),
                              updated=platform.updated.isoformat()),
         }
 
+    # the first reply ---------------------------------------------------------------------------------------
     def render(self, answer: Answer, fmt: str) -> Rendered:
+        """The first reply: for an answer, the short form (<= ~600 visible characters) with `full` and
+        `sections` one tap away; for clarify and abstain, the one message."""
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}")
         if answer.status != "answer":
             return self._short(answer, fmt)
         ctx = self._context(answer, fmt)
-        links = [(link.label, link.url) for link in ctx["card"].links if not link.is_email][:3]  # buttons: web links
+        links = _web_links(ctx["card"])
+        full = self._full_text(ctx, fmt)
+        if ctx["brief"] is None:  # the general guides are short already: the whole guide is the first reply
+            first = self.full(answer, fmt)
+            first.full, first.links = full, links
+            return first
+        ctx.update(self._short_context(ctx))
+        body = _tidy(_env(fmt).get_template(f"{fmt}/short.j2").render(**ctx))
+        sections = tuple(SECTIONS)
         if fmt == "discord":
-            return self._discord(ctx, links)
-        body = _env(fmt).get_template(f"{fmt}/answer.j2").render(**ctx).strip()
-        body = re.sub(r"\n{3,}", "\n\n", body)
-        chunks = split_chunks(body, TELEGRAM_LIMIT) if fmt == "telegram" else [body]
-        return Rendered(body, chunks, [], links)
+            lang = ctx["lang"]
+            embed = {"title": cut(ctx["headline"] + (f" · {ctx['badge']}" if ctx["badge"] else ""), DISCORD["title"]),
+                     "description": body, "color": COLOR,
+                     "footer": {"text": cut(f"{text('label_source', lang)}: "
+                                            + (f"{ctx['source_host']} · " if ctx["source"] else "")
+                                            + ctx["checked"], DISCORD["footer"])}}
+            if links:
+                embed["url"] = links[0][1]
+            return Rendered(body, [], [embed], links, full, sections)
+        return Rendered(body, [body], [], links, full, sections)
+
+    def _short_context(self, ctx: dict) -> dict:
+        b, lang, platform = ctx["brief"], ctx["lang"], ctx["platform"]
+        t = ctx["t"]
+        lead: list[tuple[str | None, str]] = [(None, b.what)]
+        if b.path:
+            lead.append((t(b.path_label), b.path))
+        if b.region:
+            lead.append(("📍 " + t(f"region_{b.region[0]}"), b.region[1]))
+        if b.past:
+            lead.append((t("label_past_short"), b.past))
+        if ctx["past_first"] and b.past:
+            lead.insert(1, lead.pop())
+        if ctx["topic"] == "region" and b.region:
+            lead.insert(1, lead.pop(-2 if b.past else -1))
+        lead = [(None if label is None else label if label.endswith("?") else label + ":", line) for label, line in lead]
+        source = ctx["sources"][0] if ctx["sources"] else None
+        headline = platform.name if b.badge else ctx["card"].title
+        return {"lead": lead, "headline": headline, "source": source,
+                "source_host": sources.host(source.url) if source else "",
+                "checked": t("label_checked", verified=platform.verified.isoformat())}
+
+    # the rest, one tap away ------------------------------------------------------------------------------
+    def full(self, answer: Answer, fmt: str) -> Rendered:
+        """The whole guide: every surface's steps, every region, caveats, what is not confirmed, sources."""
+        return self._parts(answer, fmt, FULL)
+
+    def section(self, answer: Answer, fmt: str, name: str) -> Rendered:
+        """One section of the guide (see SECTIONS); an unknown name gives the whole guide."""
+        return self._parts(answer, fmt, SECTIONS.get(name, FULL), name)
+
+    def _parts(self, answer: Answer, fmt: str, parts: tuple[str, ...], name: str | None = None) -> Rendered:
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r}")
+        if answer.status != "answer":
+            return self._short(answer, fmt)
+        ctx = self._context(answer, fmt)
+        links = _web_links(ctx["card"])
+        body = self._full_text(ctx, fmt, parts)
+        if fmt == "discord":
+            title = ctx["card"].title if name is None else f"{text('section_' + name, ctx['lang'])} · {ctx['platform'].name}"
+            return Rendered(body, [], self._discord_embeds(body, title, ctx), links, body)
+        return Rendered(body, split_chunks(body) if fmt == "telegram" else [body], [], links, body)
+
+    def _full_text(self, ctx: dict, fmt: str, parts: tuple[str, ...] = FULL) -> str:
+        return _tidy(_env(fmt).get_template(f"{fmt}/answer.j2").render(**ctx, parts=parts))
 
     def _short(self, answer: Answer, fmt: str) -> Rendered:
         lang = answer.lang
@@ -180,49 +236,40 @@ class Renderer:
         else:
             key, kw = "abstain", {}
         body = message(key, fmt, lang, **kw)
-        embeds = [{"description": body, "color": 0x5865F2}] if fmt == "discord" else []
+        if _asked_in_note(answer):
+            body = f"{_ESCAPE[fmt](_asked_in_note(answer))}\n\n{body}"
+        embeds = [{"description": body, "color": COLOR}] if fmt == "discord" else []
         return Rendered(body, [body], embeds, [])
 
-    def _discord(self, ctx: dict, links: list[tuple[str, str]]) -> Rendered:
-        raw = _env("discord").get_template("discord/answer.j2").render(**ctx).strip()
+    def _discord_embeds(self, raw: str, title: str, ctx: dict) -> list[dict]:
+        """Description, then one or more fields per section, spread over several embeds when needed."""
         blocks = re.split(r"^§§ ", raw, flags=re.M)
-        description = blocks[0].strip()
-        fields: list[dict] = []
-        for block in blocks[1:]:
-            name, _, value = block.partition("\n")
-            value = value.strip()
-            part = 0
-            while value:  # a long section continues in the next field, cut at a line end
-                cut = value if len(value) <= DISCORD["field_value"] else value[: value.rfind("\n", 0, DISCORD["field_value"]) if "\n" in value[: DISCORD["field_value"]] else DISCORD["field_value"] - 1]
-                fields.append({"name": (name.strip() + (" (…)" if part else ""))[: DISCORD["field_name"]],
-                               "value": cut, "inline": False})
-                value = value[len(cut):].strip()
-                part += 1
-        title = f"{ctx['card'].title} · {ctx['platform'].name}"[: DISCORD["title"]]
-        footer = ctx["verified"][: DISCORD["footer"]]
-        embed = {"title": title, "description": description[: DISCORD["description"]], "color": 0x5865F2,
-                 "fields": fields[: DISCORD["fields"]], "footer": {"text": footer}}
-        if links:
-            embed["url"] = links[0][1]
-        # stay within 6000 characters in all: drop the least needed fields from the end (sources come last)
-        while _embed_size(embed) > DISCORD["total"] and len(embed["fields"]) > 1:
-            embed["fields"].pop()
-        return Rendered(raw, [], [embed], links)
+        fields = [f for block in blocks[1:] for f in field_values(*block.partition("\n")[::2])]
+        base = {"title": cut(title, DISCORD["title"]), "color": COLOR,
+                "footer": {"text": cut(ctx["verified"], DISCORD["footer"])}}
+        if blocks[0].strip():
+            base["description"] = cut(blocks[0].strip(), DISCORD["description"])
+        return section_embeds(base, fields)
 
-    def letter(self, platform_id: str, fmt: str, lang: str, today: str) -> Rendered:
-        """The objection letter for one platform, introduced, in a copyable block (Telegram <pre>, Discord code)."""
+    def letter(self, platform_id: str, fmt: str, lang: str, today: str, region: str | None = None,
+               kind: str | None = None) -> Rendered:
+        """A letter for one platform (see letter_kind), introduced, in a copyable block (Telegram <pre>, Discord
+        code), addressed to the platform's objection form or privacy contact."""
         platform = self.engine.platform(platform_id)
-        body = letter(platform.name, lang, today)
-        card = platform.card("legal-objection", lang) or platform.card("ai-training", lang)
-        links = [(link.label, link.url) for link in card.links if not link.is_email][:3]
-        intro = message("letter_intro", fmt, lang, platform=platform.name)
+        kind = letter_kind(region, kind)
+        card = (platform.card("delete-data", lang) if kind == "erasure" else None) \
+            or platform.card("legal-objection", lang) or platform.card("ai-training", lang)
+        body = letter(platform.name, lang, today, kind=kind, contact=_contact(card))
+        links = _web_links(card)
+        intro = message("letter_intro" if kind == "objection" else f"letter_intro_{kind}", fmt, lang, platform=platform.name)
         if fmt == "telegram":
             whole = f"{intro}\n\n<pre>{escape_telegram(body)}</pre>"
             return Rendered(whole, [whole], [], links)
         if fmt == "discord":
-            embed = {"title": text("letter_title", lang, platform=platform.name)[: DISCORD["title"]],
+            title = text("letter_title" if kind == "objection" else f"letter_title_{kind}", lang, platform=platform.name)
+            embed = {"title": title[: DISCORD["title"]],
                      "description": f"{intro}\n```\n{body.replace('`', chr(0x2019))}\n```"[: DISCORD["description"]],
-                     "color": 0x5865F2}
+                     "color": COLOR}
             return Rendered(body, [], [embed], links)
         return Rendered(f"{intro}\n\n{body}", [f"{intro}\n\n{body}"], [], links)
 
@@ -238,17 +285,61 @@ class Renderer:
         return Rendered(body, split_chunks(body, TELEGRAM_LIMIT), [], [])
 
 
-def letter(platform_name: str, lang: str, today: str, handle: str | None = None) -> str:
-    """A GDPR Art. 21 objection letter (plain text, templates/letters/), to send where a platform has no form or
-    to paste into a form's free-text field. The user fills in their name; nothing is sent by the bot."""
+LETTER_KINDS = ("objection", "erasure", "access", "ccpa")
+
+
+def letter_kind(region: str | None, kind: str | None = None) -> str:
+    """GDPR Art. 21 objection by default; Art. 17 erasure and Art. 15 access on request; in the US a CCPA/CPRA
+    request (California), since the GDPR does not apply there."""
+    if kind in LETTER_KINDS:
+        return kind
+    return "ccpa" if region == "us" else "objection"
+
+
+def letter(platform_name: str, lang: str, today: str, handle: str | None = None, kind: str = "objection",
+           contact: str | None = None) -> str:
+    """A letter (plain text, templates/letters/<kind>.<lang>.j2) to send where a platform has no form or to paste
+    into a form's free-text field. The user fills in their name; nothing is sent by the bot."""
     lang = lang if lang in ("en", "es") else "en"
-    return _env("plain").get_template(f"letters/objection.{lang}.j2").render(
-        platform=platform_name, today=today, handle=handle).strip()
+    return _env("plain").get_template(f"letters/{letter_kind(None, kind)}.{lang}.j2").render(
+        platform=platform_name, today=today, handle=handle, contact=contact).strip()
 
 
-def _embed_size(embed: dict) -> int:
-    return (len(embed.get("title", "")) + len(embed.get("description", "")) + len(embed.get("footer", {}).get("text", ""))
-            + sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", [])))
+def _contact(card) -> str | None:
+    """Where to send a letter: the card's email route if it has one, else its first form or page."""
+    links = list(card.links)
+    email = next((link.url for link in links if getattr(link, "is_email", False)), None)
+    if email:
+        return email.removeprefix("mailto:")
+    return links[0].url if links else None
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """A source as users see it: its title without curator notes, never the `note`."""
+
+    title: str
+    url: str
+    date: object
+    date_kind: str
+
+
+def _asked_in_note(answer: Answer) -> str | None:
+    """The question was in a language we do not answer in (the engine's hint 'asked_in'): say so, plainly."""
+    asked_in = (answer.hints or {}).get("asked_in")
+    if not asked_in or asked_in in ("en", "es"):
+        return None
+    name = strings()[answer.lang].get(f"lang_name_{asked_in}") or asked_in
+    return text("asked_in_note", answer.lang, language=name)
+
+
+def _web_links(card) -> list[tuple[str, str]]:
+    """Up to three link buttons: web addresses only (an email route is written out in the text)."""
+    return [(link.label, link.url) for link in card.links if not getattr(link, "is_email", False)][:3]
+
+
+def _tidy(body: str) -> str:
+    return re.sub(r"\n{3,}", "\n\n", body.strip())
 
 
 @lru_cache(maxsize=1)
@@ -264,11 +355,15 @@ def platform_index(fmt: str, lang: str) -> Rendered:
     return _default_renderer().platform_index(fmt, lang)
 
 
-def objection_letter(platform_id: str, fmt: str, lang: str) -> Rendered:
+def objection_letter(platform_id: str, fmt: str, lang: str, region: str | None = None, kind: str | None = None) -> Rendered:
     import datetime as dt
 
-    return _default_renderer().letter(platform_id, fmt, lang, dt.date.today().isoformat())
+    return _default_renderer().letter(platform_id, fmt, lang, dt.date.today().isoformat(), region, kind)
 
 
-__all__ = ["Rendered", "Renderer", "render", "message", "text", "platform_index", "letter", "objection_letter", "escape_discord", "escape_telegram",
+__all__ = ["Rendered", "Renderer", "render", "full_guide", "message", "text", "platform_index", "letter", "objection_letter", "escape_discord", "escape_telegram",
            "split_chunks", "STEP_SURFACES"]
+
+
+def full_guide(answer: Answer, fmt: str = "plain") -> Rendered:
+    return _default_renderer().full(answer, fmt)

@@ -16,8 +16,9 @@ USER_ID = 800000000000000100
 ADMIN_ID = 800000000000000101
 
 MANAGE_GUILD = 1 << 5
+MANAGE_CHANNELS = 1 << 4
 MEMBER_PERMS = (1 << 10) | (1 << 11) | (1 << 31)  # view channel, send messages, use application commands
-ADMIN_PERMS = MEMBER_PERMS | MANAGE_GUILD
+ADMIN_PERMS = MEMBER_PERMS | MANAGE_CHANNELS
 
 _ids = itertools.count(700000000000000001)
 
@@ -152,3 +153,13 @@ def make_settings(tmp_path: Path, **kw):
     from bot.config import Settings
 
     return Settings(_env_file=None, discord_bot_token=TOKEN, database_url=f"sqlite:///{tmp_path}/db.sqlite3", **kw)
+
+
+def section_ids(pid: str, topic: str = "ai-training", lang: str = "en", region: str = "") -> list[str]:
+    """The 'one tap away' buttons under an answer: its sections, answered only to the clicker."""
+    return [f"oo:x:s:{pid}:{topic}:{lang}:{region}:{name}" for name in ("details", "regions", "sources")]
+
+
+def answer_ids(pid: str, topic: str = "ai-training", lang: str = "en", region: str = "") -> list[str]:
+    """The buttons under a private (ephemeral) answer: the sections, then 'Post publicly'."""
+    return [*section_ids(pid, topic, lang, region), f"oo:x:p:{pid}:{topic}:{lang}"]

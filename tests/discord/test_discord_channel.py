@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from discord_payloads import (ADMIN_ID, ADMIN_PERMS, BOT_ROLE_ID, CHANNEL_ID, DM_CHANNEL_ID, OTHER_CHANNEL_ID, context_menu,
+from discord_payloads import (answer_ids, section_ids, ADMIN_ID, ADMIN_PERMS, BOT_ROLE_ID, CHANNEL_ID, DM_CHANNEL_ID, OTHER_CHANNEL_ID, context_menu,
                               custom_ids, message, slash)
 
 EPHEMERAL = 64
@@ -25,7 +25,7 @@ async def test_mention_is_answered_as_a_reply_without_pinging(harness):
     assert str(sent.json["message_reference"]["message_id"]) == msg["id"]
     assert sent.json["allowed_mentions"] == {"parse": [], "replied_user": False}
     assert "LinkedIn" in sent.json["embeds"][0]["title"]
-    assert custom_ids(sent.json) == []  # already public: link buttons only
+    assert custom_ids(sent.json) == section_ids("linkedin")  # already public: no "Post publicly"; details privately
 
 
 async def test_mentioning_the_bots_role_counts_as_addressing_it(harness):
@@ -75,7 +75,7 @@ async def test_faq_needs_manage_server_and_survives_a_restart(harness_factory):
     assert len(second.fake.find("POST", SENT)) == 1
     off = await faq(second, "off")
     assert "FAQ mode is off" in off["content"]
-    assert await second.store.faq_chats("discord") == []
+    assert (await second.store.faq_chats("discord")) == []
 
 
 async def test_faq_post_publishes_the_index(harness):
@@ -108,7 +108,7 @@ async def test_context_menu_on_unclear_or_empty_messages_answers_privately(harne
     await harness.interaction(context_menu("Answer opt-out question", message("")))
     assert not harness.fake.find("POST", SENT)
     [followup] = harness.fake.find("POST", r"/webhooks/\d+/[^/]+")
-    assert followup.json["flags"] == EPHEMERAL and custom_ids(followup.json)[0].startswith("oo:pick:")
+    assert followup.json["flags"] == EPHEMERAL and custom_ids(followup.json)[0].startswith("oo:x:a:")
     assert "no text" in harness.fake.callbacks()[-1]["data"]["content"]
 
 
@@ -117,7 +117,7 @@ async def test_context_menu_403_falls_back_to_a_private_answer(harness, caplog):
     await harness.interaction(context_menu("Answer opt-out question", message(CLEAR)))
     [followup] = harness.fake.find("POST", r"/webhooks/\d+/[^/]+")
     assert followup.json["flags"] == EPHEMERAL and "can't post in this channel" in followup.json["content"]
-    assert custom_ids(followup.json) == ["oo:pub:linkedin:ai-training:en:"]  # they can still post it publicly
+    assert custom_ids(followup.json) == answer_ids("linkedin", "ai-training", "en", "")  # they can still post it publicly
     assert "No permission to reply" in caplog.text
 
 
@@ -155,4 +155,14 @@ async def test_without_message_content_intent(harness_factory):
 async def test_settings_go_when_the_channel_is_deleted(harness):
     await faq(harness, "on")
     await harness.event("channel_delete", {"id": str(CHANNEL_ID), "type": 0, "guild_id": "800000000000000001"})
-    assert await harness.store.faq_chats("discord") == []
+    assert (await harness.store.faq_chats("discord")) == []
+
+
+async def test_a_short_setup_note_on_joining_a_server(harness_factory):
+    from discord_payloads import GUILD_ID, guild
+
+    h = await harness_factory(guild_payload={**guild(), "system_channel_id": str(CHANNEL_ID)})
+    await h.client.on_guild_join(h.client.get_guild(GUILD_ID))
+    [note] = h.fake.find("POST", SENT)
+    assert "/faq on" in note.json["content"] and "Manage Channels" in note.json["content"]
+    assert note.json["allowed_mentions"]["parse"] == []

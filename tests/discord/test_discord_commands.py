@@ -4,16 +4,27 @@ from __future__ import annotations
 import asyncio
 import re
 
-from discord_payloads import GUILD_ID, USER_ID, autocomplete, components, custom_ids, slash
+from discord_payloads import answer_ids, section_ids, GUILD_ID, USER_ID, autocomplete, components, custom_ids, slash
 from fake_discord_rest import APP_ID
 
 EPHEMERAL = 64
 
 
+async def test_commands_are_synced_on_request_not_at_start(harness):
+    assert not harness.fake.find("PUT", rf"/applications/{APP_ID}/commands")
+    await harness.interaction(slash("help"))  # registered earlier, they work without a sync at start
+    assert "/optout" in harness.fake.callbacks()[-1]["data"]["content"]
+
+
 async def test_sync_registers_localised_commands(harness):
+    await harness.client.sync_commands()
     [put] = harness.fake.find("PUT", rf"/applications/{APP_ID}/commands")
     cmds = {c["name"]: c for c in put.json}
-    assert set(cmds) == {"optout", "ask", "platforms", "lang", "region", "letter", "forget", "faq", "Answer opt-out question"}
+    assert set(cmds) == {"optout", "ask", "platforms", "help", "privacy", "settings", "lang", "region", "letter", "forget", "faq",
+                         "Answer opt-out question"}
+    for name in set(cmds) - {"faq"}:  # a server app and a user-installed app, in servers, DMs and group DMs
+        assert cmds[name]["integration_types"] == [0, 1] and cmds[name]["contexts"] == [0, 1, 2], name
+    assert cmds["help"]["name_localizations"]["es-ES"] == "ayuda"
     optout = cmds["optout"]
     assert optout["name_localizations"] == {"en-US": "optout", "es-ES": "excluirme", "es-419": "excluirme"}
     assert optout["description_localizations"]["es-419"].startswith("Cómo evitar")
@@ -24,9 +35,9 @@ async def test_sync_registers_localised_commands(harness):
                                                       "past-training"]
     assert topic["choices"][1]["name_localizations"]["es-ES"] == "Borrar mis datos"
     faq = cmds["faq"]
-    assert int(faq["default_member_permissions"]) == 1 << 5  # Manage Server
+    assert int(faq["default_member_permissions"]) == 1 << 4  # Manage Channels
     assert faq["contexts"] == [0] and faq["dm_permission"] is False  # servers only
-    assert {o["name"] for o in faq["options"]} == {"on", "off", "post"}
+    assert {o["name"] for o in faq["options"]} == {"on", "off", "post", "reset"}
     assert cmds["Answer opt-out question"]["type"] == 3
     assert cmds["Answer opt-out question"]["name_localizations"]["es-ES"] == "Responder sobre opt-out"
     for cmd in put.json:
@@ -51,10 +62,11 @@ def _check_schema(item: dict, option: bool = False) -> None:
         _check_schema(option, option=True)
 
 
-async def test_guild_sync_when_guild_id_is_set(harness_factory):
-    h = await harness_factory(settings_kw={"discord_guild_id": GUILD_ID})
+async def test_guild_sync_on_request(harness_factory):
+    h = await harness_factory()
+    await h.client.sync_commands(GUILD_ID)  # optout-bot discord sync --guild ID
     [put] = h.fake.find("PUT", rf"/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
-    assert len(put.json) == 9
+    assert len(put.json) == 12
     assert not h.fake.find("PUT", rf"/applications/{APP_ID}/commands")
 
 
@@ -66,8 +78,8 @@ async def test_optout_answers_ephemerally_with_buttons(harness):
     assert data["flags"] == EPHEMERAL
     assert data["allowed_mentions"] == {"parse": []}
     [embed] = data["embeds"]
-    assert "LinkedIn" in embed["title"] and embed["fields"]
-    assert custom_ids(data) == ["oo:pub:linkedin:ai-training:en:"]
+    assert "LinkedIn" in embed["title"] and "Data for Generative AI Improvement" in embed["description"]
+    assert custom_ids(data) == answer_ids("linkedin", "ai-training", "en", "")
     links = [c for c in components(data) if c["style"] == 5]
     assert 1 <= len(links) <= 3 and all(c["url"].startswith("https://") for c in links)
 
@@ -76,7 +88,7 @@ async def test_optout_resolves_typos_and_reports_unknown_names_escaped(harness):
     await harness.interaction(slash("optout", {"platform": "linkdin", "topic": "delete-data"}))
     await harness.interaction(slash("optout", {"platform": "@everyone **nope**"}))
     first, second = harness.fake.callbacks()
-    assert custom_ids(first["data"]) == ["oo:pub:linkedin:delete-data:en:"]
+    assert custom_ids(first["data"]) == answer_ids("linkedin", "delete-data", "en", "")
     content = second["data"]["content"]
     assert "nope" in content and "**nope**" not in content and "@everyone" not in content
     assert second["data"]["flags"] == EPHEMERAL and second["data"]["allowed_mentions"] == {"parse": []}
@@ -85,8 +97,9 @@ async def test_optout_resolves_typos_and_reports_unknown_names_escaped(harness):
 async def test_optout_in_spanish_for_a_spanish_discord_locale(harness):
     await harness.interaction(slash("optout", {"platform": "instagram"}, locale="es-419"))
     [cb] = harness.fake.callbacks()
-    assert custom_ids(cb["data"]) == ["oo:pub:instagram:ai-training:es:"]
-    assert components(cb["data"])[0]["label"] == "Publicar en el canal"
+    assert custom_ids(cb["data"]) == answer_ids("instagram", "ai-training", "es", "")
+    assert [c["label"] for c in components(cb["data"]) if "custom_id" in c] == [
+        "Pasos y detalles", "Regiones", "Fuentes", "Publicar en el canal"]
 
 
 async def test_autocomplete_over_names_and_aliases(harness):
@@ -99,14 +112,15 @@ async def test_autocomplete_over_names_and_aliases(harness):
 
 
 async def test_ask_answers_clarifies_and_abstains(harness):
-    await harness.interaction(slash("ask", {"question": "how do I stop linkedin training ai on my data?"}))
-    await harness.interaction(slash("ask", {"question": "how do I stop meta training ai on my data"}))
-    await harness.interaction(slash("ask", {"question": "opt out of ai training"}))
-    await harness.interaction(slash("ask", {"question": "what is the weather tomorrow"}))
+    # four members, so that no question is read as a follow-up to another one's answer
+    await harness.interaction(slash("ask", {"question": "how do I stop linkedin training ai on my data?"}, user_id=USER_ID))
+    await harness.interaction(slash("ask", {"question": "how do I stop meta training ai on my data"}, user_id=USER_ID + 1))
+    await harness.interaction(slash("ask", {"question": "opt out of ai training"}, user_id=USER_ID + 2))
+    await harness.interaction(slash("ask", {"question": "what is the weather tomorrow"}, user_id=USER_ID + 3))
     answer, owner, generic, off_topic = (cb["data"] for cb in harness.fake.callbacks())
-    assert custom_ids(answer) == ["oo:pub:linkedin:ai-training:en:"]
+    assert custom_ids(answer) == answer_ids("linkedin", "ai-training", "en", "")
     assert [c["label"] for c in components(owner)] == ["Facebook", "Instagram", "Meta AI", "Threads", "WhatsApp"]
-    assert custom_ids(owner)[0] == "oo:pick:facebook:ai-training:en:"
+    assert custom_ids(owner)[0] == "oo:x:a:facebook:ai-training:en"
     [select] = components(generic)  # more than 5 candidates: a select menu
     assert select["type"] == 3 and select["custom_id"] == "oo:choose:ai-training:en:"
     assert "linkedin" in [o["value"] for o in select["options"]]
@@ -126,7 +140,7 @@ async def test_lang_region_and_forget(harness):
     assert deferred == [5, 5, 4, 5, 5]  # acknowledged before each settings write (Discord's 3 s window)
     assert lang["content"] == "Idioma: español."
     assert "UE/EEE" in region["content"]
-    assert custom_ids(optout) == ["oo:pub:linkedin:ai-training:es:eu"]
+    assert custom_ids(optout) == answer_ids("linkedin", "ai-training", "es", "eu")
     assert forgot["content"].startswith("Hecho")
     assert "nothing stored" in nothing["content"]  # settings gone: back to the Discord locale (English)
     assert (await harness.store.user("discord", USER_ID)).lang is None
@@ -144,15 +158,13 @@ async def test_platforms_lists_the_index_with_a_select_menu(harness):
 
 async def test_slow_answer_is_deferred_then_sent_as_followup(harness, monkeypatch):
     harness.client.defer_after = 0.01
-    real = harness.client.ask
+    real = harness.client.conv.message
 
-    def slow(query):
-        import time
+    async def slow(*args, **kw):
+        await asyncio.sleep(0.1)
+        return await real(*args, **kw)
 
-        time.sleep(0.1)
-        return real(query)
-
-    monkeypatch.setattr(harness.client, "ask", slow)
+    monkeypatch.setattr(harness.client.conv, "message", slow)
     await harness.interaction(slash("ask", {"question": "does linkedin use my posts for ai?"}))
     [cb] = harness.fake.callbacks()
     assert cb == {"type": 5, "data": {"flags": EPHEMERAL}}
@@ -164,12 +176,13 @@ async def test_slow_answer_is_deferred_then_sent_as_followup(harness, monkeypatc
 async def test_command_sync_errors_do_not_stop_the_bot(fake, harness_factory, caplog):
     fake.fail("PUT", rf"/applications/{APP_ID}/commands", 403)
     h = await harness_factory()
+    assert await h.client.sync_commands() == []
     assert "Could not sync the slash commands (HTTP 403" in caplog.text
     await h.interaction(slash("platforms"))  # commands registered earlier still work
     assert h.fake.callbacks()
     fake.fail("PUT", rf"/applications/{APP_ID}/commands", 429, body={"message": "rate limited", "retry_after": 120,
                                                                     "global": False})
-    await harness_factory()
+    await (await harness_factory()).client.sync_commands()
     assert "rate limited for 120 s" in caplog.text
 
 
@@ -188,4 +201,56 @@ async def test_letter_gives_a_copyable_objection_letter_with_links(harness):
 async def test_ask_falls_back_to_the_discord_locale_when_the_text_shows_no_language(harness):
     await harness.interaction(slash("ask", {"question": "linkedin"}, locale="es-ES"))
     [cb] = harness.fake.callbacks()
-    assert custom_ids(cb["data"]) == ["oo:pub:linkedin:ai-training:es:"]
+    assert custom_ids(cb["data"]) == answer_ids("linkedin", "ai-training", "es", "")
+
+
+async def test_user_installed_app_answers_in_a_dm_and_in_a_server_it_is_not_in(harness):
+    """allowed_installs: a member who installed the app to their account uses it in DMs and in other servers."""
+    await harness.interaction(slash("optout", {"platform": "linkedin"}, dm=True,
+                                    authorizing_integration_owners={"1": str(USER_ID)}))
+    [dm] = harness.fake.callbacks()
+    assert dm["type"] == 4 and dm["data"]["flags"] == EPHEMERAL
+    assert "Data for Generative AI Improvement" in dm["data"]["embeds"][0]["description"]
+    foreign = slash("ask", {"question": "does reddit use my posts for ai?"},
+                    authorizing_integration_owners={"1": str(USER_ID)}, guild_id="800000000000009999",
+                    context=0)
+    await harness.interaction(foreign)
+    answer = harness.fake.callbacks()[-1]["data"]
+    assert "Reddit" in answer["embeds"][0]["title"]
+
+
+async def test_help_and_privacy_commands(harness):
+    await harness.interaction(slash("help", locale="es-ES"))
+    await harness.interaction(slash("privacy"))
+    help_, privacy = (cb["data"] for cb in harness.fake.callbacks())
+    assert "/optout" in help_["content"] and help_["flags"] == EPHEMERAL
+    assert "No message text" in privacy["content"]
+
+
+async def test_letter_is_rate_limited_like_every_command(harness):
+    for _ in range(14):
+        await harness.interaction(slash("letter", {"platform": "instagram"}))
+    replies = [cb["data"] for cb in harness.fake.callbacks()]
+    assert sum(1 for r in replies if r.get("embeds")) == 12  # Limits.user: 12 a minute
+    assert replies[12]["content"] == replies[13]["content"] == "You're asking very fast; please wait a moment."
+
+
+async def test_a_topic_outside_the_choices_gets_the_usage_not_a_traceback(harness, caplog):
+    """F-11: discord.py does not check choices; a forged topic gets the usage, never an error."""
+    await harness.interaction(slash("optout", {"platform": "linkedin", "topic": "website-crawlers"}))
+    await harness.interaction(slash("optout", {"platform": "linkedin", "topic": "zzz"}))
+    for data in harness.fake.replies():
+        assert data["content"] == "Use /optout <\u200bplatform\\>, for example /optout linkedin."
+    assert "failed" not in caplog.text
+
+
+async def test_settings_shows_both_with_buttons_that_set_them(harness):
+    from discord_payloads import component
+
+    await harness.interaction(slash("settings", locale="es-ES"))
+    shown = harness.fake.messages[-1]
+    assert "Idioma: Español · Región: sin elegir" in harness.fake.replies()[-1]["content"]
+    assert "oo:x:set:region:eu" in custom_ids(harness.fake.replies()[-1])
+    await harness.interaction(component("oo:x:set:region:eu", shown, locale="es-ES"))
+    assert "UE/EEE" in harness.fake.replies()[-1]["content"]
+    assert (await harness.store.user("discord", USER_ID)).region == "eu"

@@ -28,8 +28,6 @@ async def test_run_discord_subprocess(tmp_path):
     try:
         await gateway.wait_ready(timeout=20)
         assert gateway.identifies[0]["token"] == TOKEN
-        [sync] = await rest.wait_for("PUT", rf"/applications/{APP_ID}/commands", timeout=5)
-        assert len(sync.json) == 9
         await gateway.dispatch("INTERACTION_CREATE", slash("optout", {"platform": "linkedin"}))
         [callback] = await rest.wait_for("POST", r"/interactions/\d+/[^/]+/callback", timeout=5)
         assert callback.json["type"] == 4 and callback.json["data"]["flags"] == 64
@@ -44,5 +42,26 @@ async def test_run_discord_subprocess(tmp_path):
         await gateway.stop()
         await rest.stop()
     text = output.decode()
-    assert "Synced 9 application commands" in text and "Stopping the Discord bot" in text
+    assert "Stopping the Discord bot" in text and not rest.find("PUT", rf"/applications/{APP_ID}/commands")
     assert TOKEN not in text and "SECRET" not in text
+
+
+async def test_discord_sync_subprocess_registers_the_commands(tmp_path):
+    """`optout-bot discord sync`: the commands are registered on request, not at every start."""
+    rest = await FakeDiscordRest().start()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "TELEGRAM_"))}
+    env.update(DISCORD_BOT_TOKEN=TOKEN, DISCORD_API_BASE_URL=rest.base, PYTHONPATH=str(ROOT),
+               DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3", NO_PROXY="127.0.0.1,localhost",
+               DISCORD_GUILD_ID="800000000000000001")
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "discord", "sync", cwd=tmp_path, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        output, _ = await asyncio.wait_for(proc.communicate(), 30)
+        assert proc.returncode == 0, output.decode()
+        [put] = rest.find("PUT", rf"/applications/{APP_ID}/commands")
+        assert len(put.json) == 12 and b"synced 12 commands globally" in output
+        [cleared] = rest.find("PUT", rf"/applications/{APP_ID}/guilds/800000000000000001/commands")
+        assert cleared.json == []  # the development server's copy goes, so nothing shows twice
+    finally:
+        await rest.stop()

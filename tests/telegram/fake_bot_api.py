@@ -157,7 +157,8 @@ class FakeBotAPI:
             return True
         if method == "getWebhookInfo":
             return {"url": self.webhook.get("url", ""), "has_custom_certificate": False, "pending_update_count": 0}
-        if method in ("answerCallbackQuery", "answerInlineQuery", "setMyCommands", "deleteMyCommands",
+        if method in ("answerCallbackQuery", "answerInlineQuery", "setMyCommands", "deleteMyCommands", "setMyDescription",
+                      "setMyShortDescription",
                       "pinChatMessage", "leaveChat", "close", "logOut", "sendChatAction"):
             return True
         return None

@@ -79,7 +79,8 @@ def reply(api: FakeBotAPI, chat_id: int, count: int = 1, timeout: float = 5.0) -
 def test_boot_sets_commands_per_scope_and_language(live):
     calls = live.api.find("setMyCommands")
     assert {(c.params["scope"]["type"], c.params.get("language_code")) for c in calls} == {
-        ("all_private_chats", None), ("all_private_chats", "es"), ("all_group_chats", None), ("all_group_chats", "es")}
+        ("all_private_chats", None), ("all_private_chats", "es"), ("all_group_chats", None), ("all_group_chats", "es"),
+        ("all_chat_administrators", None), ("all_chat_administrators", "es")}
 
 
 def test_start(live):

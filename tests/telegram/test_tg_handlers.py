@@ -5,6 +5,7 @@ import logging
 
 import pytest
 
+from bot.core.conversation import short_label
 from bot.core.engine import Query, get_engine
 from bot.core.throttle import RateLimit
 from bot.core.render import message, platform_index, render, text
@@ -73,7 +74,8 @@ async def test_platforms_buttons(tg):
     await tg.send(msg("/platforms"))
     [sent] = tg.sent(PRIVATE)
     names = [b["text"] for b in buttons(sent)]
-    assert names == [p.name for p in get_engine().platforms()]
+    assert names == [short_label(p.name, 32) for p in get_engine().platforms()]
+    assert "Adobe (Creative Cloud…" in names  # shortened on a word boundary
     assert sent["text"] == message("platforms_header", "telegram", "en", count=len(names))
     assert all(len(b["callback_data"].encode()) <= 64 for b in buttons(sent))
 
@@ -137,9 +139,16 @@ async def test_clarify_buttons_then_press(tg):
 
 
 async def test_stale_or_forged_button_is_harmless(tg):
-    await tg.send(callback("a:no-such-platform:ai-training:en"))
-    await tg.send(callback("garbage"))
-    assert len(tg.calls("answerCallbackQuery")) == 2 and not tg.sent(PRIVATE) and not tg.errors
+    """F-11: forged callback data and out-of-range values get a polite notice on the button, never a traceback."""
+    forged = ["a:no-such-platform:ai-training:en", "garbage", "l:general:en", "l:facebook:xx", "s:linkedin:zzz:en::details",
+              "s:linkedin:ai-training:en:mars:details", "set:lang:klingon", "fc", "p:linkedin:ai-training:en:extra"]
+    for data in forged:
+        await tg.send(callback(data))
+    notices = [c.get("text") for c in tg.calls("answerCallbackQuery")]
+    assert len(notices) == len(forged) and all(notices), notices
+    assert notices[0] == text("platform_not_found", "en", name="no-such-platform")
+    assert notices[1] == notices[2] == text("button_invalid", "en")
+    assert not tg.sent(PRIVATE) and not tg.errors
 
 
 async def test_chatter_and_markup_in_private_get_the_polite_abstain(tg):
@@ -150,11 +159,10 @@ async def test_chatter_and_markup_in_private_get_the_polite_abstain(tg):
 
 
 async def test_long_answer_is_sent_in_pieces_with_buttons_last(tg, monkeypatch):
-    from bot.adapters import telegram_bot
     from bot.core.render import Rendered
 
     fake = Rendered("x", ["<b>one</b>", "two"], [], [("Settings", "https://example.org/s")])
-    monkeypatch.setattr(telegram_bot.core_render, "render", lambda answer, fmt: fake)
+    monkeypatch.setattr(tg.handlers.conv.renderer, "render", lambda answer, fmt: fake)
     await tg.send(msg(EN_Q))
     first, second = tg.sent(PRIVATE)
     assert (first["text"], second["text"]) == ("<b>one</b>", "two")
@@ -197,9 +205,11 @@ async def test_group_chatter_is_ignored_mentions_and_replies_answered(tg):
 
 
 async def test_group_mention_that_is_chatter_gets_the_abstain(tg):
-    await tg.send(mention("<i>thanks</i> mate", tg.api.username))
-    [text] = tg.texts(GROUP)
-    assert "<i>" not in text and text == render(get_engine().answer(Query("thanks mate")), "telegram").text
+    await tg.send(mention("<i>nice</i> weather mate", tg.api.username))
+    await tg.send(mention("thanks mate", tg.api.username))
+    chatter, thanks = tg.texts(GROUP)
+    assert "<i>" not in chatter and chatter == render(get_engine().answer(Query("nice weather mate")), "telegram").text
+    assert thanks == message("thanks", "telegram", "en")  # a thank-you gets a friendly line, not the lecture
 
 
 async def test_other_bots_and_our_inline_results_are_ignored(tg):
@@ -231,7 +241,7 @@ async def test_faq_needs_an_admin(tg):
     await tg.send(msg("/faq off", GROUP, sender=user(ADMIN)))
     assert tg.texts(GROUP)[4] == message("faq_off", "telegram", "en") and not (await tg.store.chat("telegram", GROUP)).faq
     await tg.send(msg("/faq", PRIVATE))
-    assert tg.texts(PRIVATE) == [message("tg_faq_groups_only", "telegram", "en")]
+    assert tg.texts(PRIVATE) == [message("faq_groups_only", "telegram", "en")]
 
 
 async def test_faq_mode_answers_clear_questions_with_cooldown_and_rate_limit(tg):
@@ -243,7 +253,7 @@ async def test_faq_mode_answers_clear_questions_with_cooldown_and_rate_limit(tg)
     assert tg.texts(GROUP) == expected(EN_Q, in_group=True, addressed=False)
     await tg.send(msg(EN_Q, GROUP, sender=user(702)))  # same answer again in this chat: cooldown
     assert len(tg.texts(GROUP)) == 1
-    tg.handlers.faq_user_rate = RateLimit(2, 60)
+    tg.handlers.conv.faq_user_rate = RateLimit(2, 60)
     for q in (ES_Q, "How do I delete my ChatGPT history?", "How can I stop Reddit training AI on my posts?"):
         await tg.send(msg(q, GROUP, sender=user(703)))  # three answerable questions, two allowed per user
     answered = [p for p in tg.sent(GROUP) if "reply_parameters" in p]  # the first piece of each answer replies
@@ -255,12 +265,24 @@ async def test_faq_post_and_admin_settings(tg):
     await tg.send(msg("/faq post", GROUP, sender=user(ADMIN)))
     assert tg.texts(GROUP) == platform_index("telegram", "en").chunks
     await tg.send(msg("/lang es", GROUP, sender=user(MEMBER)))
-    assert tg.texts(GROUP)[-1] == message("tg_admin_only", "telegram", "en")
+    assert tg.texts(GROUP)[-1] == message("admin_only", "telegram", "en")
     await tg.send(msg("/lang es", GROUP, sender=user(ADMIN)))
     assert (await tg.store.chat("telegram", GROUP)).lang == "es"
-    await tg.send(msg("/forget", GROUP, sender=user(ADMIN)))  # an admin's /forget erases the chat's settings
-    assert tg.texts(GROUP)[-1] == message("forget_done", "telegram", "es")
+    await tg.store.update_user("telegram", ADMIN, lang="es", region="eu")
+    await tg.send(msg("/forget", GROUP, sender=user(ADMIN)))  # F-7: /forget erases the sender's own data only
+    assert tg.texts(GROUP)[-1] == message("forget_done_group", "telegram", "es")
+    assert (await tg.store.user("telegram", ADMIN)).lang is None
+    assert (await tg.store.chat("telegram", GROUP)).lang == "es"  # the group's settings are kept, and it says so
+    await tg.send(msg("/forget group", GROUP, sender=user(MEMBER)))
+    assert tg.texts(GROUP)[-1] == message("admin_only", "telegram", "es")
+    await tg.send(msg("/forget group", GROUP, sender=user(ADMIN)))
+    [confirm] = buttons(tg.sent(GROUP)[-1])
+    assert confirm["callback_data"] == "fc" and (await tg.store.chat("telegram", GROUP)).lang == "es"
+    await tg.send(callback("fc", GROUP, sender=user(MEMBER)))  # a member pressing the admin's button: refused
+    assert (await tg.store.chat("telegram", GROUP)).lang == "es"
+    await tg.send(callback("fc", GROUP, sender=user(ADMIN)))
     assert (await tg.store.chat("telegram", GROUP)).lang is None
+    assert tg.calls("editMessageText")[-1]["text"] == message("forget_group_done", "telegram", "es")
 
 
 async def test_settings_follow_migration_and_leave_with_the_bot(tg):
@@ -284,19 +306,25 @@ async def test_commands_per_scope_and_language(tg):
     await tg.app.post_init(tg.app)
     calls = tg.calls("setMyCommands")
     seen = {(c["scope"]["type"], c.get("language_code")) for c in calls}
-    assert seen == {("all_private_chats", None), ("all_private_chats", "es"),
-                    ("all_group_chats", None), ("all_group_chats", "es")}
+    assert seen == {("all_private_chats", None), ("all_private_chats", "es"), ("all_group_chats", None),
+                    ("all_group_chats", "es"), ("all_chat_administrators", None), ("all_chat_administrators", "es")}
     private = next(c for c in calls if c["scope"]["type"] == "all_private_chats" and "language_code" not in c)
     assert [c["command"] for c in private["commands"]][:2] == ["start", "help"]
     group = next(c for c in calls if c["scope"]["type"] == "all_group_chats" and c.get("language_code") == "es")
-    assert "faq" in [c["command"] for c in group["commands"]]
+    assert "faq" not in [c["command"] for c in group["commands"]]  # /faq: only in the admins' menu
+    admins = next(c for c in calls if c["scope"]["type"] == "all_chat_administrators" and "language_code" not in c)
+    assert "faq" in [c["command"] for c in admins["commands"]]
+    for method in ("setMyDescription", "setMyShortDescription"):
+        assert {c.get("language_code") for c in tg.calls(method)} == {None, "es"}
+        assert all(len(c["description" if method == "setMyDescription" else "short_description"]) <= 120
+                   for c in tg.calls(method) if method == "setMyShortDescription")
 
 
 async def test_errors_are_logged_without_token_and_the_user_gets_an_apology(tg, monkeypatch, caplog):
     def boom(query):
         raise RuntimeError(f"engine exploded near {tg.api.token}")
 
-    monkeypatch.setattr(tg.handlers.engine, "answer", boom)
+    monkeypatch.setattr(tg.handlers.conv.engine, "answer", boom)
     with caplog.at_level(logging.ERROR, logger="bot.telegram"):
         await tg.send(msg(EN_Q))
     assert tg.texts(PRIVATE) == [message("apology", "telegram", "en")]
@@ -365,3 +393,79 @@ async def test_objection_letter_command_and_button(tg):
     assert letter_button["text"] == text("letter_button", "en") and len(letter_button["callback_data"]) <= 64
     await tg.send(callback(letter_button["callback_data"]))
     assert "privacy team of Facebook" in tg.texts(PRIVATE)[-1]
+
+
+# ---------------------------------------------------------------------- issue 10: Telegram conventions
+async def test_answer_sections_edit_the_message_in_place(tg):
+    await tg.send(msg("/optout linkedin"))
+    [sent] = tg.sent(PRIVATE)
+    sections = [b for b in buttons(sent) if b.get("callback_data", "").startswith("s:")]
+    assert [b["text"] for b in sections] == ["Steps & details", "Regions", "Sources"]
+    assert buttons(sent)[0] == {"text": "Data for Generative AI Improvement setting",
+                                "url": "https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement"}
+    await tg.send(callback(sections[2]["callback_data"]))
+    [edited] = tg.calls("editMessageText")
+    assert "LinkedIn Help: Control whether LinkedIn uses your data to" in edited["text"]
+    assert edited["text"].startswith(sent["text"])  # the short answer stays on top
+    assert buttons(edited) == buttons(sent) and len(tg.sent(PRIVATE)) == 1
+
+
+async def test_lang_and_region_without_an_argument_offer_buttons(tg):
+    await tg.send(msg("/lang"))
+    await tg.send(msg("/region"))
+    lang, region = tg.sent(PRIVATE)
+    assert [b["callback_data"] for b in buttons(lang)] == ["set:lang:en", "set:lang:es"]
+    assert [b["text"] for b in buttons(region)] == ["EU/EEA", "UK", "Switzerland", "US", "Other countries"]
+    await tg.send(callback("set:lang:es"))
+    assert tg.texts(PRIVATE)[-1] == message("lang_set", "telegram", "es")
+    await tg.send(msg("/settings"))
+    assert tg.texts(PRIVATE)[-1] == message("settings_now", "telegram", "es", language="Español", region="sin elegir")
+
+
+async def test_group_answer_is_short_with_the_full_guide_in_private(tg):
+    await tg.send(mention(EN_Q, tg.api.username))
+    [sent] = tg.sent(GROUP)
+    link = next(b for b in buttons(sent) if b["text"] == "Full guide in private")
+    assert link["url"] == f"https://t.me/{tg.api.username}?start=linkedin__ai-training__en__full"
+    assert not any(b.get("callback_data", "").startswith("s:") for b in buttons(sent))
+
+
+async def test_greeting_when_added_to_a_group_tells_admins_about_faq(tg):
+    member = {"user": tg.api.bot_user(), "status": "member"}
+    await tg.send({"my_chat_member": {"chat": {"id": GROUP, "type": "supergroup", "title": "g"}, "from": user(ADMIN),
+                                      "date": 0, "old_chat_member": {**member, "status": "left"},
+                                      "new_chat_member": member}})
+    [hello] = tg.texts(GROUP)
+    assert "/faq on" in hello and f"https://t.me/{tg.api.username}?startgroup=true" in hello
+
+
+async def test_inline_results_open_the_bot_and_offer_the_letter_as_a_deep_link(tg):
+    """F-12: an inline-mode message has no chat for a callback, so its letter button is a deep link that works."""
+    await tg.send(inline_query("facebook objection form for AI"))
+    call = tg.calls("answerInlineQuery")[-1]
+    assert call["button"] == {"text": "Open the bot", "start_parameter": "inline"}
+    article = call["results"][0]
+    kb = [b for row in article["reply_markup"]["inline_keyboard"] for b in row]
+    assert not any("callback_data" in b for b in kb)
+    letter = next(b for b in kb if b["text"] == "Objection letter")
+    assert letter["url"] == f"https://t.me/{tg.api.username}?start=letter__facebook"
+    await tg.send(msg("/start letter__facebook"))
+    assert "privacy team of Facebook" in tg.texts(PRIVATE)[-1]
+
+
+async def test_buttons_are_routed_by_pattern_handlers(tg):
+    from telegram.ext import CallbackQueryHandler
+
+    patterns = [h.pattern.pattern for group in tg.app.handlers.values() for h in group
+                if isinstance(h, CallbackQueryHandler) and h.pattern is not None]
+    assert patterns == ["^a:", "^s:", "^l:", "^p:", "^set:", "^fc$"]
+
+
+
+async def test_the_full_guide_deep_link_opens_the_whole_guide_in_private(tg):
+    await tg.send(msg("/start linkedin__ai-training__en__full"))
+    texts = tg.texts(PRIVATE)
+    whole = "\n".join(texts)
+    assert "Click your photo (Me) &gt; Settings &amp; Privacy &gt; Data privacy." in whole  # every device's steps
+    assert "Canada and Hong Kong" in whole and "Sources" in whole
+    assert all(len(t) < 4096 for t in texts)

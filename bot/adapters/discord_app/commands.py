@@ -1,74 +1,97 @@
 """Slash commands and the message context menu. Names and descriptions come from templates/strings/discord.*.yaml
-(English by default; es-ES and es-419 through the translator). Each callback hands over to the client."""
+(English by default; es-ES and es-419 through the translator). Each callback hands over to the conversation.
+
+Every command but /faq can be used where the bot is installed by a user as well as in servers (allowed_installs,
+allowed_contexts); the answers go through the interaction, so they work in DMs and servers the bot is not in.
+"""
 from __future__ import annotations
 
 import discord
 from discord import app_commands
 from discord.app_commands import Choice
 
+from bot.core.conversation import TOPICS
+from bot.core.vocab import REGIONS
+
 from .strings import ls
 
-TOPICS = ("ai-training", "delete-data", "legal-objection", "region", "past-training")
-REGIONS = ("eu", "uk", "ch", "us", "other")
+INSTALLS = app_commands.AppInstallationType(guild=True, user=True)  # a server app and a user-installed app
+CONTEXTS = app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True)
 
 
 def register(client) -> None:
     tree: app_commands.CommandTree = client.tree
 
-    @app_commands.command(name=ls("discord_cmd_optout_name"), description=ls("discord_cmd_optout_desc"))
+    def command(key: str):
+        return app_commands.command(name=ls(f"discord_cmd_{key}_name"), description=ls(f"discord_cmd_{key}_desc"))
+
+    @command("optout")
     @app_commands.rename(platform=ls("discord_opt_platform_name"), topic=ls("discord_opt_topic_name"))
     @app_commands.describe(platform=ls("discord_opt_platform_desc"), topic=ls("discord_opt_topic_desc"))
     @app_commands.choices(topic=[Choice(name=ls(f"discord_topic_{t}"), value=t) for t in TOPICS])
     async def optout(interaction: discord.Interaction, platform: app_commands.Range[str, 1, 100],
                      topic: str = "ai-training") -> None:
-        await client.cmd_optout(interaction, platform, topic)
+        await client.command(interaction, "optout", platform, topic=topic)
 
     @optout.autocomplete("platform")
     async def optout_platform(interaction: discord.Interaction, current: str) -> list[Choice[str]]:
         return client.complete_platform(current)
 
-    @app_commands.command(name=ls("discord_cmd_ask_name"), description=ls("discord_cmd_ask_desc"))
+    @command("ask")
     @app_commands.rename(question=ls("discord_opt_question_name"))
     @app_commands.describe(question=ls("discord_opt_question_desc"))
     async def ask(interaction: discord.Interaction, question: app_commands.Range[str, 1, 1000]) -> None:
         await client.cmd_ask(interaction, question)
 
-    @app_commands.command(name=ls("discord_cmd_platforms_name"), description=ls("discord_cmd_platforms_desc"))
+    @command("platforms")
     async def platforms(interaction: discord.Interaction) -> None:
-        await client.cmd_platforms(interaction)
+        await client.command(interaction, "platforms")
 
-    @app_commands.command(name=ls("discord_cmd_lang_name"), description=ls("discord_cmd_lang_desc"))
+    @command("help")
+    async def help_(interaction: discord.Interaction) -> None:
+        await client.command(interaction, "help")
+
+    @command("privacy")
+    async def privacy(interaction: discord.Interaction) -> None:
+        await client.command(interaction, "privacy")
+
+    @command("settings")
+    async def settings(interaction: discord.Interaction) -> None:
+        await client.command(interaction, "settings")
+
+    @command("lang")
     @app_commands.rename(language=ls("discord_opt_language_name"))
     @app_commands.describe(language=ls("discord_opt_language_desc"))
     @app_commands.choices(language=[Choice(name=ls("discord_lang_en"), value="en"),
                                     Choice(name=ls("discord_lang_es"), value="es")])
     async def lang(interaction: discord.Interaction, language: str) -> None:
-        await client.cmd_lang(interaction, language)
+        await client.command(interaction, "lang", language)
 
-    @app_commands.command(name=ls("discord_cmd_region_name"), description=ls("discord_cmd_region_desc"))
+    @command("region")
     @app_commands.rename(region=ls("discord_opt_region_name"))
     @app_commands.describe(region=ls("discord_opt_region_desc"))
     @app_commands.choices(region=[Choice(name=ls(f"region_{r}"), value=r) for r in REGIONS])
     async def region(interaction: discord.Interaction, region: str) -> None:
-        await client.cmd_region(interaction, region)
+        await client.command(interaction, "region", region)
 
-    @app_commands.command(name=ls("discord_cmd_letter_name"), description=ls("discord_cmd_letter_desc"))
+    @command("letter")
     @app_commands.rename(platform=ls("discord_opt_platform_name"))
     @app_commands.describe(platform=ls("discord_opt_platform_desc"))
     async def letter(interaction: discord.Interaction, platform: app_commands.Range[str, 1, 100]) -> None:
-        await client.cmd_letter(interaction, platform)
+        await client.command(interaction, "letter", platform)
 
     @letter.autocomplete("platform")
     async def letter_platform(interaction: discord.Interaction, current: str) -> list[Choice[str]]:
         return client.complete_platform(current)
 
-    @app_commands.command(name=ls("discord_cmd_forget_name"), description=ls("discord_cmd_forget_desc"))
+    @command("forget")
     async def forget(interaction: discord.Interaction) -> None:
-        await client.cmd_forget(interaction)
+        await client.command(interaction, "forget")
 
     faq = app_commands.Group(name=ls("discord_cmd_faq_name"), description=ls("discord_cmd_faq_desc"),
                              guild_only=True, allowed_contexts=app_commands.AppCommandContext(guild=True),
-                             default_permissions=discord.Permissions(manage_guild=True))
+                             allowed_installs=app_commands.AppInstallationType(guild=True),
+                             default_permissions=discord.Permissions(manage_channels=True))
 
     @faq.command(name=ls("discord_cmd_faq_on_name"), description=ls("discord_cmd_faq_on_desc"))
     async def faq_on(interaction: discord.Interaction) -> None:
@@ -82,9 +105,15 @@ def register(client) -> None:
     async def faq_post(interaction: discord.Interaction) -> None:
         await client.cmd_faq(interaction, "post")
 
+    @faq.command(name=ls("discord_cmd_faq_reset_name"), description=ls("discord_cmd_faq_reset_desc"))
+    async def faq_reset(interaction: discord.Interaction) -> None:
+        await client.command(interaction, "forget", "channel")
+
     @app_commands.context_menu(name=ls("discord_ctx_answer_name"))
     async def answer_message(interaction: discord.Interaction, message: discord.Message) -> None:
         await client.ctx_answer(interaction, message)
 
-    for command in (optout, ask, platforms, lang, region, letter, forget, faq, answer_message):
-        tree.add_command(command)
+    for cmd in (optout, ask, platforms, help_, privacy, settings, lang, region, letter, forget, answer_message):
+        cmd.allowed_installs, cmd.allowed_contexts = INSTALLS, CONTEXTS
+    for cmd in (optout, ask, platforms, help_, privacy, settings, lang, region, letter, forget, faq, answer_message):
+        tree.add_command(cmd)

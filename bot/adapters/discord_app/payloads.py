@@ -1,7 +1,8 @@
-"""Turning rendered answers into Discord messages: embeds within Discord's limits, buttons and select menus.
+"""A conversation Reply as Discord messages: embeds (limits in bot/core/limits.py), buttons and select menus.
 
-The buttons are stateless `DynamicItem`s: everything they need (platform, topic, language, region) is in the
-custom_id, so they keep working after a restart and no message text is stored anywhere.
+Buttons are stateless `DynamicItem`s: the conversation's press data is in the custom_id ("oo:x:<data>"), so they
+keep working after a restart and nothing is stored. "oo:pub", "oo:pick" and "oo:choose" are older ids, still
+answered on old messages.
 """
 from __future__ import annotations
 
@@ -9,23 +10,15 @@ from dataclasses import dataclass, field
 
 import discord
 
+from bot.core.conversation import Reply
+from bot.core.limits import DISCORD, cut, embed_batches, embed_size, fit_embed  # noqa: F401
+
 from .strings import plain
 
 NO_MENTIONS = discord.AllowedMentions.none()
-LIMITS = {"title": 256, "description": 4096, "field_name": 256, "field_value": 1024, "fields": 25, "footer": 2048,
-          "author": 256, "total": 6000, "embeds": 10, "content": 2000, "label": 80, "options": 25}
+LIMITS = DISCORD
 _SLUG = r"[a-z0-9][a-z0-9-]{0,39}"
 _TOPIC = r"[a-z][a-z-]{0,23}"
-
-
-@dataclass(frozen=True)
-class Target:
-    """What a button answers: a platform's topic, in a language ('' = the clicker's) and a region ('' = none)."""
-
-    platform: str
-    topic: str = "ai-training"
-    lang: str = ""
-    region: str = ""
 
 
 @dataclass
@@ -47,154 +40,95 @@ class Out:
         return kw
 
 
-# embeds ----------------------------------------------------------------------------------------------------
-def _cut(text, limit: int) -> str:
-    text = "" if text is None else str(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def embed_size(d: dict) -> int:
-    """Characters that count towards Discord's 6000 per message."""
-    return (len(d.get("title", "")) + len(d.get("description", "")) + len((d.get("footer") or {}).get("text", ""))
-            + len((d.get("author") or {}).get("name", ""))
-            + sum(len(f["name"]) + len(f["value"]) for f in d.get("fields", [])))
-
-
-def fit_embed(d: dict) -> dict:
-    """A copy of an embed dict cut to Discord's limits (title 256, description 4096, 25 fields of 1024, 6000 in all)."""
-    d = dict(d)
-    if "title" in d:
-        d["title"] = _cut(d["title"], LIMITS["title"])
-    if "description" in d:
-        d["description"] = _cut(d["description"], LIMITS["description"])
-    if d.get("footer"):
-        d["footer"] = {**d["footer"], "text": _cut(d["footer"].get("text"), LIMITS["footer"])}
-    if d.get("author"):
-        d["author"] = {**d["author"], "name": _cut(d["author"].get("name"), LIMITS["author"])}
-    d["fields"] = [{"name": _cut(f.get("name") or "\u200b", LIMITS["field_name"]),
-                    "value": _cut(f.get("value") or "\u200b", LIMITS["field_value"]),
-                    "inline": bool(f.get("inline"))} for f in d.get("fields", [])][: LIMITS["fields"]]
-    while embed_size(d) > LIMITS["total"] and d["fields"]:
-        d["fields"].pop()  # the least needed sections come last
-    excess = embed_size(d) - LIMITS["total"]
-    if excess > 0:
-        d["description"] = _cut(d.get("description", ""), max(1, len(d.get("description", "")) - excess))
-    if not d["fields"]:
-        del d["fields"]
-    return d
-
-
 def batches(embeds: list[dict]) -> list[list[discord.Embed]]:
     """Embeds grouped into messages of at most 10 embeds and 6000 characters each."""
-    out: list[list[discord.Embed]] = []
-    current: list[discord.Embed] = []
-    total = 0
-    for d in map(fit_embed, embeds):
-        size = embed_size(d)
-        if current and (len(current) == LIMITS["embeds"] or total + size > LIMITS["total"]):
-            out.append(current)
-            current, total = [], 0
-        current.append(discord.Embed.from_dict(d))
-        total += size
-    if current:
-        out.append(current)
-    return out
+    return [[discord.Embed.from_dict(d) for d in group] for group in embed_batches(embeds)]
+
+
+def outs(reply: Reply, note: str | None = None) -> list[Out]:
+    """The messages for a reply; the buttons go under the last one."""
+    messages = [Out(embeds=group) for group in batches(reply.embeds)] or \
+        [Out(content=cut(chunk, DISCORD["content"])) for chunk in reply.chunks] or [Out(content="…")]
+    if note:
+        messages[0].content = cut(note, DISCORD["content"])
+    messages[-1].view = view(reply)
+    return messages
 
 
 # components ------------------------------------------------------------------------------------------------
-def _target(match) -> Target:
-    g = match.groupdict()
-    return Target(g.get("platform") or "", g.get("topic") or "ai-training", g.get("lang") or "", g.get("region") or "")
+class ActionButton(discord.ui.DynamicItem[discord.ui.Button], template=r"oo:x:(?P<data>[a-z0-9:_-]{1,90})"):
+    """Any conversation action (a platform pick, a section, the letter, post publicly, a setting)."""
 
-
-class PublicButton(discord.ui.DynamicItem[discord.ui.Button],
-                   template=rf"oo:pub:(?P<platform>{_SLUG}):(?P<topic>{_TOPIC}):(?P<lang>en|es|):(?P<region>[a-z]{{0,8}})"):
-    """'Post publicly' under an ephemeral answer: posts the same answer in the channel."""
-
-    def __init__(self, target: Target, label: str = "Post publicly"):
-        self.target = target
-        super().__init__(discord.ui.Button(
-            label=_cut(label, LIMITS["label"]), style=discord.ButtonStyle.primary,
-            custom_id=f"oo:pub:{target.platform}:{target.topic}:{target.lang}:{target.region}"))
+    def __init__(self, data: str, label: str = "", style=discord.ButtonStyle.secondary):
+        self.data = data
+        super().__init__(discord.ui.Button(label=cut(label or "…", DISCORD["label"]), style=style, custom_id=f"oo:x:{data}"))
 
     @classmethod
     async def from_custom_id(cls, interaction, item, match):
-        return cls(_target(match), item.label or "")
+        return cls(match["data"], item.label or "")
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await interaction.client.on_public_button(interaction, self.target)
+        await interaction.client.on_press(interaction, self.data)
 
 
-class PickButton(discord.ui.DynamicItem[discord.ui.Button],
-                 template=rf"oo:pick:(?P<platform>{_SLUG}):(?P<topic>{_TOPIC}):(?P<lang>en|es|):(?P<region>[a-z]{{0,8}})"):
-    """One candidate platform under a 'which platform?' question."""
+class LegacyButton(discord.ui.DynamicItem[discord.ui.Button],
+                   template=rf"oo:(?P<kind>pub|pick):(?P<platform>{_SLUG}):(?P<topic>{_TOPIC}):(?P<lang>en|es|):[a-z]{{0,8}}"):
+    """Buttons of messages sent before "oo:x": 'Post publicly' and a platform pick."""
 
-    def __init__(self, target: Target, label: str):
-        self.target = target
-        super().__init__(discord.ui.Button(
-            label=_cut(label, LIMITS["label"]), style=discord.ButtonStyle.secondary,
-            custom_id=f"oo:pick:{target.platform}:{target.topic}:{target.lang}:{target.region}"))
+    def __init__(self, kind: str, platform: str, topic: str, lang: str, label: str = ""):
+        self.data = f"{'p' if kind == 'pub' else 'a'}:{platform}:{topic}:{lang}"
+        super().__init__(discord.ui.Button(label=cut(label or "…", DISCORD["label"]),
+                                           custom_id=f"oo:{kind}:{platform}:{topic}:{lang}:"))
 
     @classmethod
     async def from_custom_id(cls, interaction, item, match):
-        return cls(_target(match), item.label or "")
+        return cls(match["kind"], match["platform"], match["topic"], match["lang"], item.label or "")
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await interaction.client.on_pick(interaction, self.target)
+        await interaction.client.on_press(interaction, self.data)
 
 
 class PickSelect(discord.ui.DynamicItem[discord.ui.Select],
                  template=rf"oo:choose:(?P<topic>{_TOPIC}):(?P<lang>en|es|):(?P<region>[a-z]{{0,8}})"):
-    """A select menu of platforms (clarify with more than 5 candidates, /platforms, the FAQ index)."""
+    """A select menu of platforms (more than 5 choices: clarify, /platforms, the FAQ index)."""
 
-    def __init__(self, target: Target, options: list[tuple[str, str]], placeholder: str):
-        self.target = target
-        select = discord.ui.Select(
-            custom_id=f"oo:choose:{target.topic}:{target.lang}:{target.region}",
-            placeholder=_cut(placeholder, 150), min_values=1, max_values=1,
-            options=[discord.SelectOption(label=_cut(name, 100), value=pid)
-                     for pid, name in options[: LIMITS["options"]]] or [discord.SelectOption(label="-", value="-")])
-        super().__init__(select)
+    def __init__(self, topic: str, lang: str, options: list[tuple[str, str]], placeholder: str = ""):
+        self.topic, self.lang = topic, lang
+        super().__init__(discord.ui.Select(
+            custom_id=f"oo:choose:{topic}:{lang}:", placeholder=cut(placeholder, 150), min_values=1, max_values=1,
+            options=[discord.SelectOption(label=cut(name, 100), value=pid) for pid, name in options[:25]]
+            or [discord.SelectOption(label="-", value="-")]))
 
     @classmethod
     async def from_custom_id(cls, interaction, item, match):
-        options = [(o.value, o.label) for o in item.options]
-        return cls(_target(match), options, item.placeholder or "")
+        return cls(match["topic"], match["lang"], [(o.value, o.label) for o in item.options], item.placeholder or "")
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        values = self.item.values
-        if values:
-            target = self.target
-            await interaction.client.on_pick(interaction, Target(values[0], target.topic, target.lang, target.region))
+        if self.item.values:
+            await interaction.client.on_press(interaction, f"a:{self.item.values[0]}:{self.topic}:{self.lang}")
 
 
-DYNAMIC_ITEMS = (PublicButton, PickButton, PickSelect)
+DYNAMIC_ITEMS = (ActionButton, LegacyButton, PickSelect)
 
 
-def link_buttons(links) -> list[discord.ui.Button]:
-    out = []
-    for label, url in list(links or [])[:4]:
-        if isinstance(url, str) and url.startswith(("https://", "http://")) and len(url) <= 512:
-            out.append(discord.ui.Button(style=discord.ButtonStyle.link, url=url,
-                                         label=_cut(label or url, LIMITS["label"]), row=1))
-    return out
-
-
-def make_view(*, links=(), public: Target | None = None, candidates=(), pick: Target | None = None,
-              lang: str = "en") -> discord.ui.View | None:
-    """Buttons for one message: candidates (row 0), then 'Post publicly' and the link buttons (row 1)."""
-    view = discord.ui.View(timeout=None)
-    candidates = [(c.platform, c.name) for c in candidates]
-    if candidates and pick is not None:
-        if len(candidates) <= 5:
-            for pid, name in candidates:
-                view.add_item(PickButton(Target(pid, pick.topic, pick.lang, pick.region), name))
-        else:
-            view.add_item(PickSelect(pick, candidates, plain("choose_platform", lang)))
-    if public is not None:
-        item = PublicButton(public, plain("post_publicly", lang))
-        item.row = 1
-        view.add_item(item)
-    for button in link_buttons(links)[: 5 - (public is not None)]:
-        view.add_item(button)
-    return view if view.children else None
+def view(reply: Reply) -> discord.ui.View | None:
+    """Link buttons on the first row, actions on the next; more than 5 platform choices become a select menu."""
+    v = discord.ui.View(timeout=None)
+    choices = [c for c in reply.choices if c.data]
+    if len(choices) > 5:
+        _, _, topic, lang = choices[0].data.split(":")
+        pick_lang = lang if reply.answer is not None else ""  # an index: in each clicker's language
+        v.add_item(PickSelect(topic, pick_lang, [(c.data.split(":")[1], c.label) for c in choices],
+                              placeholder=plain("choose_platform", lang or "en")))
+    else:
+        for c in choices:
+            v.add_item(ActionButton(c.data, c.label))
+    links = [b for row in reply.buttons for b in row if b.url and len(b.url) <= 512][:5]
+    actions = [b for row in reply.buttons for b in row if b.data][:5]
+    for b in links:
+        v.add_item(discord.ui.Button(style=discord.ButtonStyle.link, url=b.url, label=cut(b.label, DISCORD["label"]), row=1))
+    for b in actions:
+        item = ActionButton(b.data, b.label, discord.ButtonStyle.primary if b.data.startswith("p:") else discord.ButtonStyle.secondary)
+        item.row = 2
+        v.add_item(item)
+    return v if v.children else None
