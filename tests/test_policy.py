@@ -185,3 +185,10 @@ def test_in_scope_without_a_platform_asks_which():
 def test_every_rule_is_in_the_order():
     names = [rule.__name__ for rule in RULES]
     assert names[0] == "empty" and names[-1] == "no_platform" and len(set(names)) == len(names)
+
+
+def test_naming_an_owner_is_a_new_question_not_a_follow_up():
+    r, _ = reading("how do i stop meta training ai", owners=["meta"], previous=("linkedin", "ai-training"),
+                   judged=verdict(**{"ai-training": 0.9}))
+    d = decide(r, T)
+    assert (d.status, d.reason) == ("clarify", "owner")

@@ -139,8 +139,9 @@ def follow_up_other_platform(r: Reading, t: Tuning) -> Decision | None:
 
 def follow_up(r: Reading, t: Tuning) -> Decision | None:
     """No platform named, an answer just given: 'and in Spain?', 'does that undo it?'."""
-    if not r.previous or r.subject or r.ambiguous or r.det.brands or len(r.toks) > t.follow_up_max_tokens:
-        return None
+    if (not r.previous or r.subject or r.ambiguous or r.det.brands or r.det.owners
+            or len(r.toks) > t.follow_up_max_tokens):
+        return None  # a name in the message (a platform, a brand, an owner: "and meta?") starts a new question
     if r.previous[0] == "general" or r.verdict.p(OUT) > t.follow_up_out_of_scope:
         return None
     if r.region_named:
