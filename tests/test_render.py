@@ -177,3 +177,14 @@ def test_email_routes_render_as_addresses_not_buttons_and_sources_are_the_cards(
     assert "Email the privacy team: privacy@example.com" in tg and 'href="mailto:' not in tg
     dc = renderer.render(answer, "discord")
     assert not dc.embeds[0]["url"].startswith("mailto:")
+
+
+def test_an_uncovered_brand_gets_the_honest_reply_in_both_languages(engine):
+    from bot.core.engine import Query
+    from bot.core.render import Renderer
+
+    renderer = Renderer(engine)
+    en = renderer.render(engine.answer(Query("does netflix use my data to train ai")), "plain").text
+    assert "no guide for Netflix yet" in en and "/letter" in en
+    es = renderer.render(engine.answer(Query("¿netflix usa mis datos para entrenar ia?")), "telegram").text
+    assert "no tengo guía para Netflix" in es

@@ -233,6 +233,8 @@ class Renderer:
             key, kw = "abstain_empty", {}
         elif answer.reason == "near-miss" and answer.hints.get("platform_named"):
             key, kw = "abstain_near_miss", {"platform": self.engine.platform(answer.hints["platform_named"]).name}
+        elif answer.reason == "uncovered" and answer.hints.get("brand"):
+            key, kw = "abstain_uncovered", {"brand": answer.hints["brand"]}
         else:
             key, kw = "abstain", {}
         body = message(key, fmt, lang, **kw)
