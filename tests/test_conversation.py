@@ -291,3 +291,19 @@ async def test_overheard_chatter_is_never_read_as_a_follow_up(conv, engine, monk
     await conv.message(group("telegram", 1), "how do I stop linkedin training ai on my data?")
     await conv.message(group("telegram", 1), "opt out of ai training", addressed=False)
     assert asked[0].previous is None and asked[1].previous is None
+
+
+def test_throttles_prune_rarely_when_every_key_is_live():
+    """F-19: with more live keys than max_keys, a call must not rescan them all every time."""
+    from bot.core.throttle import Cooldown, RateLimit
+
+    for limiter in (Cooldown(60, clock=lambda: 0.0, max_keys=100), RateLimit(5, 60, clock=lambda: 0.0, max_keys=100)):
+        def table():
+            return limiter._last if isinstance(limiter, Cooldown) else limiter._events
+
+        scans = 0
+        for i in range(1000):
+            before = id(table())
+            assert limiter.allow(i)
+            scans += id(table()) != before
+        assert scans <= 5, f"{type(limiter).__name__} rebuilt its table {scans} times for 1,000 new keys"

@@ -11,14 +11,16 @@ class Cooldown:
     def __init__(self, seconds: float, clock=time.monotonic, max_keys: int = 10_000):
         self.seconds, self.clock, self.max_keys = seconds, clock, max_keys
         self._last: dict = {}
+        self._prune_at = max_keys  # pruning is O(n): do it again only after the live keys have doubled
 
     def allow(self, key) -> bool:
         now = self.clock()
         last = self._last.get(key)
         if last is not None and now - last < self.seconds:
             return False
-        if len(self._last) >= self.max_keys:
+        if len(self._last) >= self._prune_at:
             self._last = {k: t for k, t in self._last.items() if now - t < self.seconds}
+            self._prune_at = max(self.max_keys, 2 * len(self._last))
         self._last[key] = now
         return True
 
@@ -29,6 +31,7 @@ class RateLimit:
     def __init__(self, count: int, seconds: float, clock=time.monotonic, max_keys: int = 10_000):
         self.count, self.seconds, self.clock, self.max_keys = count, seconds, clock, max_keys
         self._events: dict = {}
+        self._prune_at = max_keys  # as in Cooldown: amortised O(1) however many keys are live
 
     def allow(self, key) -> bool:
         now = self.clock()
@@ -38,6 +41,7 @@ class RateLimit:
         if len(events) >= self.count:
             return False
         events.append(now)
-        if len(self._events) > self.max_keys:
+        if len(self._events) > self._prune_at:
             self._events = {k: v for k, v in self._events.items() if v and now - v[-1] < self.seconds}
+            self._prune_at = max(self.max_keys, 2 * len(self._events))
         return True

@@ -166,3 +166,12 @@ async def test_a_short_setup_note_on_joining_a_server(harness_factory):
     [note] = h.fake.find("POST", SENT)
     assert "/faq on" in note.json["content"] and "Manage Channels" in note.json["content"]
     assert note.json["allowed_mentions"]["parse"] == []
+
+
+async def test_a_follow_up_mention_gets_the_same_platform(harness):
+    bot = f"<@{harness.client.user.id}>"
+    await harness.message(message(f"{bot} {CLEAR}", mention_bot=True))
+    await harness.message(message(f"{bot} and what if I'm in the UK?", mention_bot=True))
+    first, second = harness.fake.find("POST", SENT)
+    assert "LinkedIn" in second.json["embeds"][0]["title"]
+    assert "ICO" in str(second.json["embeds"])  # LinkedIn's UK line: paused after the ICO stepped in

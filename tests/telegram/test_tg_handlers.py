@@ -469,3 +469,17 @@ async def test_the_full_guide_deep_link_opens_the_whole_guide_in_private(tg):
     assert "Click your photo (Me) &gt; Settings &amp; Privacy &gt; Data privacy." in whole  # every device's steps
     assert "Canada and Hong Kong" in whole and "Sources" in whole
     assert all(len(t) < 4096 for t in texts)
+
+
+# ---------------------------------------------------------------------- follow-ups (issue 9)
+async def test_a_follow_up_names_no_platform_and_gets_the_same_platform(tg):
+    await tg.send(msg(EN_Q))
+    await tg.send(msg("does that undo what they already took?"))
+    last = tg.texts(PRIVATE)[-1]
+    assert "LinkedIn" in last and "training that has already taken place" in last  # LinkedIn's past_training line
+
+
+async def test_a_follow_up_to_another_platform_keeps_the_topic(tg):
+    await tg.send(msg("how do I delete my linkedin account"))
+    await tg.send(msg("what about threads?"))
+    assert "Threads" in tg.texts(PRIVATE)[-1] and "Delete" in tg.texts(PRIVATE)[-1]
