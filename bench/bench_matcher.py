@@ -90,6 +90,9 @@ def main() -> int:
     from bot.core.engine import Query, get_engine
     from bot.core.normalize import normalize
 
+    # children first: on Linux a child forked from a big parent starts with the parent's peak RSS
+    memory_rules = peak_memory_mb("linkedin")
+    memory_judge = peak_memory_mb("how do I stop LinkedIn training AI?")
     engine = get_engine()
     engine.judge.warm()
     items = [json.loads(line) for path in DEV_SETS if path.exists()
@@ -120,8 +123,6 @@ def main() -> int:
     wratio_ms = time_per_question(lambda q: process.extractOne(normalize(q), bank, scorer=fuzz.WRatio), sample, 1)
     old = rule_matcher_ms(questions)
     inner, whole = startup_seconds(args.startup_runs)
-    memory_rules = peak_memory_mb("linkedin")
-    memory_judge = peak_memory_mb("how do I stop LinkedIn training AI?")
 
     def row(name, values, target):
         return (name, f"{statistics.median(values):.3f} ms", f"{percentile(values, 99):.3f} ms", target, len(values))
