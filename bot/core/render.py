@@ -158,11 +158,9 @@ class Renderer:
             return self._short(answer, fmt)
         ctx = self._context(answer, fmt)
         links = _web_links(ctx["card"])
-        full = self._full_text(ctx, fmt)
         if ctx["brief"] is None:  # the general guides are short already: the whole guide is the first reply
-            first = self.full(answer, fmt)
-            first.full, first.links = full, links
-            return first
+            return self._guide(ctx, links, fmt, FULL)
+        full = self._full_text(ctx, fmt)
         ctx.update(self._short_context(ctx))
         body = _tidy(_env(fmt).get_template(f"{fmt}/short.j2").render(**ctx))
         sections = tuple(SECTIONS)
@@ -214,7 +212,9 @@ class Renderer:
         if answer.status != "answer":
             return self._short(answer, fmt)
         ctx = self._context(answer, fmt)
-        links = _web_links(ctx["card"])
+        return self._guide(ctx, _web_links(ctx["card"]), fmt, parts, name)
+
+    def _guide(self, ctx: dict, links, fmt: str, parts: tuple[str, ...], name: str | None = None) -> Rendered:
         body = self._full_text(ctx, fmt, parts)
         if fmt == "discord":
             title = ctx["card"].title if name is None else f"{text('section_' + name, ctx['lang'])} · {ctx['platform'].name}"
