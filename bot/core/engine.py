@@ -205,12 +205,8 @@ class Engine:
         det = self.index.detect(toks)
         subject, ambiguous = self.grammar.subject(det, toks)
         content = [t for t in det.rest if t not in self.grammar.filler]
-        masked = None
-
         def judge():
-            nonlocal masked
-            masked = self.mask(toks)
-            return self.judge.score(masked)
+            return self.judge.score(self.mask(toks))
 
         reading = Reading(
             toks=toks, raw=raw, overheard=query.overheard, det=det, subject=subject, ambiguous=ambiguous,

@@ -136,7 +136,6 @@ class Judge:
         self._cache_path = cache_path
         self._lock = threading.Lock()
         self._ready = False
-        self.method = os.environ.get("OPTOUT_JUDGE", "both")
 
     def warm(self) -> "Judge":
         """Load the model and embed the examples now (start-up of a long-running bot)."""
@@ -199,18 +198,15 @@ class Judge:
         sims = self.matrix @ q
         p_linear = self._linear(q)
         p_near = self._nearest(sims)
-        if self.method == "both" and sims.max() >= self.same_text:  # a phrasing we know: trust its examples
+        if sims.max() >= self.same_text:  # a phrasing we know: trust its examples
             p = p_near
-        elif self.method in ("linear", "knn"):
-            p = p_linear if self.method == "linear" else p_near
         else:  # scope from the linear model (it weighs every example); topic from both, nearest examples too
-            out = self.labels.index(OUT) if OUT in self.labels else None
-            topics = (p_linear + p_near) / 2
-            if out is not None:
-                topics[out] = 0.0
-                topics *= (1.0 - p_linear[out]) / max(topics.sum(), 1e-9)
-                topics[out] = p_linear[out]
-            p = topics
+            p = (p_linear + p_near) / 2
+            if OUT in self.labels:
+                out = self.labels.index(OUT)
+                p[out] = 0.0
+                p *= (1.0 - p_linear[out]) / max(p.sum(), 1e-9)
+                p[out] = p_linear[out]
         return Verdict({label: float(v) for label, v in zip(self.labels, p)}, float(sims.max()))
 
     def _linear(self, q: np.ndarray) -> np.ndarray:

@@ -77,7 +77,7 @@ class Decision:
 PLATFORM_CARD_TOPICS = PLATFORM_TOPICS + ("region", "past-training")
 
 
-def _platform_topic(r: Reading, t: Tuning, pid: str) -> str:
+def _platform_topic(r: Reading, t: Tuning) -> str:
     topic, _ = r.topic(PLATFORM_CARD_TOPICS + ("website-crawlers",))
     if topic == "website-crawlers" and r.verdict.p("website-crawlers") < t.crawler_topic:
         topic, _ = r.topic(PLATFORM_CARD_TOPICS)
@@ -146,7 +146,7 @@ def follow_up(r: Reading, t: Tuning) -> Decision | None:
         return None
     if r.region_named:
         return Decision("answer", r.previous[0], "region", _score(r), (r.previous[0],), reason="follow-up")
-    return Decision("answer", r.previous[0], _platform_topic(r, t, r.previous[0]), _score(r), (r.previous[0],),
+    return Decision("answer", r.previous[0], _platform_topic(r, t), _score(r), (r.previous[0],),
                     reason="follow-up")
 
 
@@ -175,7 +175,7 @@ def uncovered_brand(r: Reading, t: Tuning) -> Decision | None:
 
 def platform_named(r: Reading, t: Tuning) -> Decision | None:
     if r.subject:
-        topic = _platform_topic(r, t, r.subject)
+        topic = _platform_topic(r, t)
         if topic == "website-crawlers":
             return Decision("answer", "general", topic, _score(r), ("general",))
         return Decision("answer", r.subject, topic, _score(r), (r.subject,))
@@ -185,7 +185,7 @@ def several_platforms(r: Reading, t: Tuning) -> Decision | None:
     if r.ambiguous:
         if r.verdict.p("website-crawlers") >= t.crawler_topic:  # "stop chatgpt and claude crawling my blog"
             return Decision("answer", "general", "website-crawlers", _score(r), ("general",))
-        return Decision("clarify", topic=_platform_topic(r, t, r.ambiguous[0]), candidates=tuple(r.ambiguous),
+        return Decision("clarify", topic=_platform_topic(r, t), candidates=tuple(r.ambiguous),
                         reason="several")
 
 
