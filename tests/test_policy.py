@@ -192,3 +192,13 @@ def test_naming_an_owner_is_a_new_question_not_a_follow_up():
                    judged=verdict(**{"ai-training": 0.9}))
     d = decide(r, T)
     assert (d.status, d.reason) == ("clarify", "owner")
+
+
+def test_the_matchers_data_files_refuse_a_key_written_twice(tmp_path, engine):
+    """examples.yaml goes through the knowledge base's own loader: a repeated key is an error, not lost lines."""
+    from bot.core.examples import load_examples
+    from bot.core.knowledge import KnowledgeError
+
+    (tmp_path / "examples.yaml").write_text('region:\n  en: ["a"]\n  en: ["b"]\n', encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"knowledge/examples.yaml: region.en: duplicate key \(lines 2 and 3\)"):
+        load_examples(engine.kb, root=tmp_path)

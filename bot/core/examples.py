@@ -14,7 +14,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .knowledge import KnowledgeBase, KnowledgeError, default_root
+from .knowledge import DuplicateKeyError, KnowledgeBase, KnowledgeError, UniqueKeyLoader, default_root
 from .vocab import ALL_TOPICS, MATCH_LANGS
 
 Lang = Literal["en", "es", "pt", "fr", "de", "it"]
@@ -55,11 +55,14 @@ class NegativesFile(_Strict):
 
 
 def _load_yaml(path: Path, problems: list[str], rel: str):
+    """The knowledge base's own loader: a key written twice is refused, never silently dropped."""
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)
+    except DuplicateKeyError as e:
+        problems.append(f"{rel}: {e}")
     except (yaml.YAMLError, UnicodeDecodeError) as e:
         problems.append(f"{rel}: not valid YAML: {str(e).splitlines()[0]}")
-        return None
+    return None
 
 
 def _errors(e: ValidationError, rel: str) -> list[str]:
@@ -98,11 +101,9 @@ def load_examples(kb: KnowledgeBase, root: Path | None = None) -> tuple[list[tup
         data = _load_yaml(path, problems, "knowledge/negatives.yaml")
         if data is not None:
             try:
-                parsed_neg = NegativesFile(negatives=data if isinstance(data, list) else data.get("negatives", data))
-                negatives = [(n.text, n.kind) for n in parsed_neg.negatives]
-            except (ValidationError, AttributeError) as e:
-                problems.extend(_errors(e, "knowledge/negatives.yaml") if isinstance(e, ValidationError)
-                                else [f"knowledge/negatives.yaml: expected a list of {{text, lang, kind}}"])
+                negatives = [(n.text, n.kind) for n in NegativesFile(negatives=data).negatives]
+            except ValidationError as e:
+                problems.extend(_errors(e, "knowledge/negatives.yaml"))
     if problems:
         raise KnowledgeError(problems)
     return positives, negatives

@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rapidfuzz.distance import OSA
 
-from .knowledge import KnowledgeBase, KnowledgeError, default_root
+from .knowledge import KnowledgeBase, KnowledgeError, UniqueKeyLoader, default_root
 from .normalize import tokens as tokenize
 from .vocab import MATCH_LANGS, REGIONS
 
@@ -45,13 +45,13 @@ class MatchingFile(_Strict):
     filler: list[str] = []
 
 
-class _WordsLoader(yaml.SafeLoader):
-    """YAML for word lists: 'on', 'no', 'y' are words here, never booleans."""
+class _WordsLoader(UniqueKeyLoader):
+    """YAML for word lists: 'on', 'no', 'y' are words here, never booleans; a key twice is refused."""
 
 
 _WordsLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    for first, resolvers in UniqueKeyLoader.yaml_implicit_resolvers.items()}
 
 
 def load_matching(kb: KnowledgeBase, root: Path | None = None) -> tuple[MatchingFile, list[Brand]]:
@@ -72,7 +72,7 @@ def load_matching(kb: KnowledgeBase, root: Path | None = None) -> tuple[Matching
                 problems.append(f"knowledge/matching.yaml: popular: unknown platform {pid!r}")
     except ValidationError as e:
         problems.extend(f"knowledge/matching.yaml: {'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors())
-    except (OSError, yaml.YAMLError) as e:
+    except (OSError, yaml.YAMLError) as e:  # DuplicateKeyError is a YAMLError
         problems.append(f"knowledge/matching.yaml: {str(e).splitlines()[0]}")
     try:
         data = yaml.load((root / "brands.yaml").read_text("utf-8"), Loader=loader)
