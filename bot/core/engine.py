@@ -15,7 +15,7 @@ from .examples import PLACEHOLDER, load_examples
 from .judge import OUT, Judge
 from .knowledge import GENERAL_TOPICS, KnowledgeBase, Platform, load
 from .normalize import MAX_CHARS, normalize, tokens
-from .platforms import BRAND, Grammar, PlatformIndex, load_matching
+from .platforms import Grammar, PlatformIndex, load_matching
 from .policy import Decision, Reading, Tuning, decide
 from .vocab import LANGS
 

@@ -177,7 +177,7 @@ class Renderer:
         return Rendered(body, [body], [], links, full, sections)
 
     def _short_context(self, ctx: dict) -> dict:
-        b, lang, platform = ctx["brief"], ctx["lang"], ctx["platform"]
+        b, platform = ctx["brief"], ctx["platform"]
         t = ctx["t"]
         lead: list[tuple[str | None, str]] = [(None, b.what)]
         if b.path:
