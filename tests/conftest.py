@@ -20,3 +20,14 @@ def _judge_ready():
     from bot.core.engine import get_engine
 
     get_engine().judge.warm()
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    """A throwaway PostgreSQL on 127.0.0.1 (tests/pg.py), or a skip where its binaries are missing."""
+    from tests.pg import postgres_server
+
+    with postgres_server() as url:
+        if url is None:
+            pytest.skip("no PostgreSQL binaries on this machine (set TEST_POSTGRES_URL to use a server)")
+        yield url

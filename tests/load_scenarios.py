@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing as mp
-import os
-import statistics
+import sqlite3
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -303,3 +303,20 @@ async def telegram_capacity(tmp_dir: str, users: int = 1000) -> tuple[int, float
         await app.shutdown()
         await store.close()
         api.stop()
+
+
+def hold_sqlite_lock(path, seconds: float) -> None:
+    """Another process holding the SQLite write lock for `seconds` (the other adapter of `run all`, a shard, a
+    backup...); returns once the lock is held."""
+    held = threading.Event()
+
+    def other_process():
+        c = sqlite3.connect(path, timeout=0)
+        c.execute("BEGIN IMMEDIATE")
+        held.set()
+        time.sleep(seconds)
+        c.rollback()
+        c.close()
+
+    threading.Thread(target=other_process, daemon=True).start()
+    held.wait()

@@ -9,15 +9,6 @@ import pytest
 from bot.core.store import ChatSettings, Store, StoreError, UserSettings, redact_url
 from bot.core.throttle import Cooldown, RateLimit
 
-from tests.pg import postgres_server
-
-
-@pytest.fixture(scope="module")
-def postgres_url():
-    with postgres_server() as url:
-        if url is None:
-            pytest.skip("no PostgreSQL binaries on this machine (set TEST_POSTGRES_URL to use a server)")
-        yield url
 
 
 async def _empty(url: str) -> None:

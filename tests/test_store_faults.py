@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import sqlite3
 import threading
 import time
 
 import pytest
 
 from bot.core.store import Store, StoreError, StoreOptions, StoreUnavailable, UserSettings
-from tests.load_scenarios import concurrent_writes
-from tests.pg import postgres_instance, postgres_server
+from tests.load_scenarios import concurrent_writes, hold_sqlite_lock
+from tests.pg import postgres_instance
 
 FAST = StoreOptions(read_timeout=0.5, write_timeout=1.0, connect_timeout=1.0, retry_after=0.5)
 
@@ -113,18 +112,7 @@ async def test_sqlite_locked_by_another_process_never_blocks_the_loop(tmp_path):
     path = tmp_path / "db.sqlite3"
     store = await Store.open(f"sqlite:///{path}", FAST)
     await store.update_user("telegram", 3, lang="es")
-    held = threading.Event()
-
-    def other_process(seconds: float):
-        c = sqlite3.connect(path, timeout=0)
-        c.execute("BEGIN IMMEDIATE")
-        held.set()
-        time.sleep(seconds)
-        c.rollback()
-        c.close()
-
-    threading.Thread(target=other_process, args=(2.0,), daemon=True).start()
-    held.wait()
+    hold_sqlite_lock(path, 2.0)
     async with LoopWatch() as watch:
         read, t_read = await timed(store.user("telegram", 3))  # WAL: readers do not wait for the writer
         write, t_write = await timed(store.update_user("telegram", 3, region="eu"))
@@ -142,14 +130,6 @@ def test_concurrent_writers_in_several_processes_lose_nothing_sqlite(tmp_path, p
     r = concurrent_writes(f"sqlite:///{tmp_path}/db.sqlite3", processes, writes=300, concurrency=30)
     print("\nsqlite", r.summary())
     assert r.lost == 0 and r.failed == 0
-
-
-@pytest.fixture(scope="module")
-def postgres_url():
-    with postgres_server() as url:
-        if url is None:
-            pytest.skip("no PostgreSQL binaries on this machine (set TEST_POSTGRES_URL to use a server)")
-        yield url
 
 
 @pytest.mark.parametrize("processes", [2, 4])
