@@ -15,7 +15,7 @@ from .examples import PLACEHOLDER, load_examples
 from .judge import OUT, Judge
 from .knowledge import GENERAL_TOPICS, KnowledgeBase, Platform, load
 from .normalize import MAX_CHARS, normalize, tokens
-from .platforms import Grammar, PlatformIndex, load_matching
+from .platforms import Detection, Grammar, PlatformIndex, load_matching
 from .policy import Decision, Reading, Tuning, decide
 from .vocab import LANGS
 
@@ -162,9 +162,9 @@ class Engine:
         return Answer("answer", platform_id, topic, 100.0, (self.candidate(platform_id, 100.0),), lang, region)
 
     # reading a message ------------------------------------------------------------------------
-    def mask(self, toks: list[str]) -> str:
+    def mask(self, toks: list[str], det: Detection | None = None) -> str:
         """The message as the judge reads it: every platform, brand and owner name becomes MASK."""
-        det = self.index.detect(toks)
+        det = det or self.index.detect(toks)
         out = list(toks)
         for m in det.mentions:
             out[m.start] = MASK
@@ -206,7 +206,7 @@ class Engine:
         subject, ambiguous = self.grammar.subject(det, toks)
         content = [t for t in det.rest if t not in self.grammar.filler]
         def judge():
-            return self.judge.score(self.mask(toks))
+            return self.judge.score(self.mask(toks, det))  # the names were found once, above
 
         reading = Reading(
             toks=toks, raw=raw, overheard=query.overheard, det=det, subject=subject, ambiguous=ambiguous,
