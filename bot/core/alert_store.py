@@ -11,7 +11,7 @@ Tables (Alembic migration 0002), next to the settings in the same database:
 
 Exactly once per (subscriber, change), with any number of processes on one database:
   * A change is recorded by INSERT ... ON CONFLICT DO NOTHING. Only the transaction whose insert took effect
-    (rowcount 1) creates the change's delivery rows, in the same transaction, for the subscribers of that moment
+    (RETURNING gives its row) creates the change's delivery rows, in the same transaction, for the subscribers of that moment
     (INSERT ... SELECT ... ON CONFLICT DO NOTHING on the delivery table's primary key). So each (subscriber,
     change) has at most one row, ever.
   * A process claims a row by a compare-and-set UPDATE (state pending, or claimed with an expired lease ->
@@ -179,8 +179,10 @@ class AlertStore:
             return []  # nothing new: no write (the usual start)
 
         async def work(conn):
+            # RETURNING says whether this INSERT took effect (psycopg reports no rowcount for ON CONFLICT)
             first = (await conn.execute(self.store.insert(m).values(key="baseline", value=f"{now:.0f}")
-                                        .on_conflict_do_nothing(index_elements=["key"]))).rowcount == 1
+                                        .on_conflict_do_nothing(index_elements=["key"]).returning(m.c.key))).first() \
+                is not None
             rows = (await conn.execute(select(c.c.change_id, c.c.platform, c.c.date))).all()
             seen_ids = {r[0] for r in rows}
             seen_days = {(r[1], r[2]) for r in rows}
@@ -189,7 +191,8 @@ class AlertStore:
                 alert = k.alert and not first and (k.platform, k.date) not in seen_days
                 ins = self.store.insert(c).values(change_id=k.change_id, platform=k.platform, date=k.date,
                                                   first_seen=now, alerted=int(alert))
-                if (await conn.execute(ins.on_conflict_do_nothing(index_elements=["change_id"]))).rowcount != 1:
+                if (await conn.execute(ins.on_conflict_do_nothing(index_elements=["change_id"])
+                                       .returning(c.c.change_id))).first() is None:
                     continue  # another process recorded it first: its transaction made the deliveries
                 seen_days.add((k.platform, k.date))
                 if not alert:
