@@ -256,6 +256,7 @@ class AlertDispatcher:
         self.sent = 0
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task | None = None
+        self._stopping = False
 
     @property
     def store(self) -> AlertStore | None:
@@ -289,9 +290,14 @@ class AlertDispatcher:
             if not batch:
                 return sent
             for delivery in batch:
+                if self._stopping:  # shutting down: what is claimed but not sent goes back, for whoever is next
+                    await store.release(delivery, self.owner)
+                    continue
                 sent += await self._deliver(store, delivery)
                 if self.interval:
                     await asyncio.sleep(self.interval)
+            if self._stopping:
+                return sent
 
     async def _lang(self, delivery: Delivery) -> str:
         sub = delivery.subscriber
@@ -326,7 +332,7 @@ class AlertDispatcher:
     async def run(self) -> None:
         self._wake = asyncio.Event()
         await self.knowledge_loaded()
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 await self.deliver_pending()
@@ -344,13 +350,25 @@ class AlertDispatcher:
 
     def start(self) -> asyncio.Task:
         if self._task is None or self._task.done():
+            self._stopping = False
             self._task = asyncio.get_running_loop().create_task(self.run(), name=f"alerts-{self.surface}")
         return self._task
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 5.0) -> None:
+        """Finish the send and the database call under way (a cancelled query would outlive the store), then
+        stop; cancelled only when that takes longer than `grace` seconds."""
         task, self._task = self._task, None
-        if task is not None and not task.done():
+        if task is None or task.done():
+            return
+        self._stopping = True
+        self.wake()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), grace)
+        except (asyncio.TimeoutError, TimeoutError):
             task.cancel()
+        except Exception:  # noqa: BLE001 - logged by run() already
+            pass
+        if not task.done():
             try:
                 await task
             except (asyncio.CancelledError, Exception):  # noqa: BLE001
