@@ -340,3 +340,31 @@ async def test_the_command_menus_offer_the_alert_commands(api, tmp_path, engine)
     admins = next(v for k, v in menus.items() if "all_chat_administrators" in k[0] and k[1] == "es")
     assert private[-3:] == ["new", "subscribe", "unsubscribe"] and {"subscribe", "unsubscribe"} <= set(admins)
     await bot.stop()
+
+
+async def test_group_subscriptions_follow_a_migration_and_go_when_the_bot_is_removed(api, tmp_path, engine):
+    bot = await Bot.start(api, f"sqlite:///{tmp_path}/db.sqlite3", engine, alerts=False)
+    await bot.send(message("/subscribe linkedin", chat_id=GROUP, sender=user(ADMIN)))
+    await bot.send(message("", chat_id=GROUP, sender=user(ADMIN), migrate_to_chat_id=-100999))  # now a supergroup
+    assert await rows(bot.store, "SELECT kind, target FROM alert_subscriptions") == [("chat", "-100999")]
+    me = {"id": api.bot_id, "is_bot": True, "first_name": "OptOut", "username": api.username}
+    await bot.send({"my_chat_member": {"chat": {"id": -100999, "type": "supergroup", "title": "G"},
+                                       "from": user(ADMIN), "date": 0,
+                                       "old_chat_member": {"status": "member", "user": me},
+                                       "new_chat_member": {"status": "left", "user": me}}})
+    assert await rows(bot.store, "SELECT * FROM alert_subscriptions") == []
+    await bot.stop()
+
+
+async def test_a_change_withdrawn_before_its_alert_went_out_is_not_sent(api, tmp_path, engine):
+    bot = await Bot.start(api, f"sqlite:///{tmp_path}/db.sqlite3", engine)
+    await bot.send(message("/subscribe linkedin", chat_id=711, sender=user(711)))
+    await bot.handlers.alerts.stop()
+    await bot.reload(with_change(engine))  # queued...
+    await bot.reload(engine)  # ...and the curator took it back out before any process sent it
+    bot.handlers.start_alerts(bot.app)
+    await wait_done(bot.store)
+    await settle((bot,), 0.4)
+    assert alerts_to(api) == []
+    assert await rows(bot.store, "SELECT state FROM alert_deliveries") == [("dropped",)]
+    await bot.stop()
