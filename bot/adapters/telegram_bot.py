@@ -42,10 +42,12 @@ SURFACE = "telegram"
 MAX_RETRIES = 5  # a 429 (RetryAfter) is retried this many times, never dropped silently
 ALLOWED_UPDATES = ["message", "callback_query", "inline_query", "my_chat_member"]
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-PRIVATE_COMMANDS = ("start", "help", "platforms", "optout", "letter", "settings", "lang", "region", "privacy", "forget")
-GROUP_COMMANDS = ("help", "platforms", "optout", "letter", "settings", "lang", "region", "privacy", "forget")
+PRIVATE_COMMANDS = ("start", "help", "platforms", "optout", "checklist", "letter", "robots", "settings", "lang", "region",
+                    "privacy", "forget")
+GROUP_COMMANDS = ("help", "platforms", "optout", "checklist", "letter", "robots", "settings", "lang", "region", "privacy",
+                  "forget")
 ADMIN_COMMANDS = (*GROUP_COMMANDS, "faq")  # /faq shows only in the admins' menu
-BUTTON_PATTERNS = (r"^a:", r"^s:", r"^l:", r"^p:", r"^set:", r"^fc$")  # one handler per action kind
+BUTTON_PATTERNS = (r"^a:", r"^s:", r"^l:", r"^p:", r"^set:", r"^fc$", r"^ck:", r"^fb:", r"^rb:")  # one handler per action kind
 
 
 def tg_lang(user) -> str | None:
@@ -117,6 +119,7 @@ class TelegramBot:
         await context.bot.send_message(chat.id, escape_telegram(report), parse_mode=ParseMode.HTML)
 
     async def post_shutdown(self, app: Application) -> None:
+        await self.conv.flush_counts()
         if self._own_store and self.conv.store is not None:
             await self.conv.store.close()
 
@@ -196,6 +199,9 @@ class TelegramBot:
             params = ReplyParameters(reply_to.message_id, allow_sending_without_reply=True) if (i == 0 and in_group) else None
             await context.bot.send_message(chat_id, chunk, reply_markup=markup if i == len(chunks) - 1 else None,
                                            reply_parameters=params, message_thread_id=thread)
+        if reply.file:  # /robots output too long for a message
+            await context.bot.send_document(chat_id, reply.file[1].encode(), filename=reply.file[0],
+                                            message_thread_id=thread)
 
     # ------------------------------------------------------------------ handlers
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -88,6 +88,11 @@ class OptoutMixin:
                  f"to server {guild_id}" if guild_id else "globally (new commands can take a while to show)")
         return synced
 
+    async def close(self) -> None:
+        if self.conv is not None:
+            await self.conv.flush_counts()  # the feedback counters still in memory
+        await super().close()
+
     async def clear_guild_commands(self, guild_id: int) -> None:
         guild = discord.Object(id=guild_id)
         self.tree.clear_commands(guild=guild)
