@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 
 from .brief import brief, cut
 from .conversation import CHOICE_MAX, FORMAT, Button, Reply, Turn, resolve_platform, short_label
@@ -39,12 +40,17 @@ class Picked:
 def pick(engine, words: str, *, report_unknown: bool = True) -> Picked:
     """The platforms named in `words`, in order, each once; with `report_unknown`, the other words too (grouped
     where they stand together: "my bank" is one unknown name)."""
-    toks = tokens(_clean(words))[:80]
-    det = engine.index.detect(toks)
+    toks: list[str] = []
+    mentions = []
+    for part in re.split(r"[,;\n]", _clean(words)):  # commas separate names ("instagram, threads": two)
+        part_toks = tokens(part)[:80 - len(toks)]
+        mentions += [replace(m, start=m.start + len(toks), end=m.end + len(toks))
+                     for m in engine.index.detect(part_toks).mentions]
+        toks += part_toks
     found: list[tuple[int, str]] = []
     unknown: list[tuple[int, str]] = []
     covered = [False] * len(toks)
-    for m in det.mentions:
+    for m in mentions:
         covered[m.start:m.end] = [True] * (m.end - m.start)
         if m.pid.startswith(BRAND):
             unknown.append((m.start, m.pid.removeprefix(BRAND)))
