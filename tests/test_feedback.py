@@ -65,12 +65,27 @@ async def test_a_vote_increments_exactly_one_counter_and_stores_no_user_or_text(
 
 
 async def test_counts_add_up_per_key(conv):
-    for _ in range(3):
-        await conv.press(turn(), "fb:n:chatgpt:delete-data:es")
+    for user in range(3):
+        await conv.press(Turn("discord", CHAT, user), "fb:n:chatgpt:delete-data:es")
     await conv.flush_counts()
-    await conv.press(turn(), "fb:n:chatgpt:delete-data:es")
+    await conv.press(Turn("discord", CHAT, 3), "fb:n:chatgpt:delete-data:es")
     await conv.flush_counts()
     assert [r for r in counters(conv.db) if r[1] == "vote"] == [(MONTH, "vote", "chatgpt", "delete-data", "es", "no", 4)]
+
+
+async def test_one_vote_per_user_and_answer_kept_in_memory_only(conv):
+    first = await conv.press(turn(), "fb:y:linkedin:ai-training:en")
+    assert first.drop_buttons == "fb:"  # private chat: the pair leaves the message
+    again = await conv.press(turn(), "fb:n:linkedin:ai-training:en")
+    assert again.toast == text("vote_already", "en")
+    other_card = await conv.press(turn(), "fb:n:linkedin:delete-data:en")
+    assert other_card.toast == text("vote_thanks", "en")
+    in_group = await conv.press(Turn("telegram", -100, 77, in_group=True), "fb:n:linkedin:ai-training:en")
+    assert in_group.toast == text("vote_thanks", "en") and in_group.drop_buttons is None  # others may still vote
+    await conv.flush_counts()
+    assert sorted(r[2:] for r in counters(conv.db) if r[1] == "vote") == [
+        ("linkedin", "ai-training", "en", "no", 1), ("linkedin", "ai-training", "en", "yes", 1),
+        ("linkedin", "delete-data", "en", "no", 1)]
 
 
 async def test_uncovered_brand_is_counted_and_can_be_requested(conv):
@@ -132,9 +147,8 @@ async def test_stats_after_a_scripted_conversation(conv, tmp_path, monkeypatch, 
               "what's the weather tomorrow?"]
     for line in script:
         await conv.message(turn(), line)
-    await conv.press(turn(), "fb:y:linkedin:ai-training:en")
-    await conv.press(turn(), "fb:n:linkedin:ai-training:en")
-    await conv.press(turn(), "fb:y:linkedin:ai-training:en")
+    for user, vote in ((1, "y"), (2, "n"), (3, "y"), (3, "n")):  # user 3's second vote is not counted
+        await conv.press(Turn("telegram", user, user), f"fb:{vote}:linkedin:ai-training:en")
     await conv.press(turn(), "fb:r:signal")
     await conv.flush_counts()
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{conv.db}")

@@ -238,6 +238,10 @@ class TelegramBot:
         turn = await self.turn(update, context, need_admin=data.startswith(("set:", "fc")))
         reply = await self.conv.press(turn, data)
         await cq.answer(reply.toast[:200] if reply.toast else None)
+        if reply.drop_buttons and isinstance(cq.message, Message) and cq.message.reply_markup is not None:
+            rows = [[b for b in row if not (b.callback_data or "").startswith(reply.drop_buttons)]
+                    for row in cq.message.reply_markup.inline_keyboard]
+            await cq.message.edit_reply_markup(InlineKeyboardMarkup([r for r in rows if r]))
         if reply.toast is None:
             in_group = isinstance(cq.message, Message) and cq.message.chat.type != Chat.PRIVATE
             await self.send(update, context, reply, cq.message if in_group else None)

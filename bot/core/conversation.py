@@ -109,6 +109,7 @@ class Reply:
     toast: str | None = None  # a short notice on the pressed button (Telegram callback answer)
     silent: bool = False  # send nothing
     file: tuple[str, str] | None = None  # (file name, text): sent as a document after the chunks (/robots)
+    drop_buttons: str | None = None  # Telegram, private chat: remove the pressed message's buttons with this data prefix
 
     @property
     def text(self) -> str:
@@ -166,6 +167,7 @@ class Conversation:
         self.public_channel_rate = RateLimit(*limits.public_channel, clock=clock)
         self._context: dict[tuple, tuple[float, tuple[str, str, str]]] = {}  # (surface, chat, user) -> (when, (pid, topic, lang))
         self.tally = feedback.Tally()  # aggregate counters for curators: no user id, no text
+        self.voted = Cooldown(feedback.VOTE_WINDOW, clock=clock)  # in memory only: one vote per user and answer
 
     async def reload(self, load) -> str:
         """Swap in a knowledge base loaded again by `load()` (SIGHUP, /reload). A broken one is refused whole and

@@ -22,6 +22,7 @@ log = logging.getLogger("bot.feedback")
 
 KINDS = ("answer", "asked", "request", "vote")
 VOTES = {"y": "yes", "n": "no"}
+VOTE_WINDOW = 3600.0  # seconds: a second vote on the same answer by the same user is not counted (memory only)
 MAX_PENDING = 5000  # distinct counters kept while the database is away; beyond that new counts are dropped
 
 
@@ -106,9 +107,14 @@ async def press(conv, turn, args: list[str]):
 
     if len(args) == 4 and args[0] in VOTES and conv._platform_ok(args[1], general=False) \
             and args[2] in conv_topics() and args[3] in LANGS:
+        if not conv.voted.allow((turn.surface, turn.user_id, args[1], args[2])):
+            return await conv.say(turn, "vote_already", lang=args[3], toast=True)
         conv.tally.add("vote", args[1], args[2], args[3], VOTES[args[0]])
         conv.tally.schedule(conv.store)
-        return await conv.say(turn, "vote_thanks", lang=args[3], toast=True)
+        reply = await conv.say(turn, "vote_thanks", lang=args[3], toast=True)
+        if not turn.in_group:  # the pair goes from the message (in a group others may still vote)
+            reply.drop_buttons = "fb:"
+        return reply
     if len(args) == 2 and args[0] == "r":
         name = brand_names(conv.engine).get(args[1])
         if name is None:

@@ -96,8 +96,14 @@ async def test_a_vote_is_counted_once_without_the_user(tg, tmp_path):
     yes, _ = feedback.vote_data("linkedin", "ai-training", "en")
     assert [b["callback_data"] for b in keyboard(tg.sent(PRIVATE)[-1])[-1]] == list(feedback.vote_data(
         "linkedin", "ai-training", "en"))
-    await tg.send(callback(yes))
+    pressed = callback(yes)
+    pressed["callback_query"]["message"]["reply_markup"] = tg.sent(PRIVATE)[-1]["reply_markup"]
+    await tg.send(pressed)
     assert tg.calls("answerCallbackQuery")[-1]["text"] == text("vote_thanks", "en")
+    [edit] = tg.calls("editMessageReplyMarkup")  # the pair leaves the message; the other buttons stay
+    assert keyboard(edit) == keyboard(tg.sent(PRIVATE)[-1])[:-1]
+    await tg.send(pressed)
+    assert tg.calls("answerCallbackQuery")[-1]["text"] == text("vote_already", "en")
     await tg.handlers.conv.flush_counts()
     votes = db_rows(tmp_path, "SELECT * FROM counters WHERE kind = 'vote'")
     assert votes == [(feedback.period(dt.date.today()), "vote", "linkedin", "ai-training", "en", "yes", 1)]
