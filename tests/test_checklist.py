@@ -54,6 +54,14 @@ def test_pick_keeps_ten_and_names_the_rest(engine):
 def test_pick_from_a_question_reads_only_the_names(engine):
     picked = checklist.pick(engine, ASKED, report_unknown=False)
     assert picked.platforms == ["instagram", "linkedin", "chatgpt"] and picked.unknown == []  # "what do" is no name
+    assert checklist.pick(engine, "linkedin, reddit and x").common == {"x"}
+
+
+async def test_an_everyday_word_joins_the_checklist_only_when_read_as_a_name(conv):
+    reply = await conv.message(private(), "how do I opt out of AI training on linkedin, reddit and x?")
+    assert [b.data for row in reply.buttons for b in row][::2] == ["ck:d:linkedin", "ck:d:reddit", "ck:d:x"]
+    reply = await conv.message(private(), "I use instagram and linkedin, what do I do about old threads?")
+    assert [b.data for row in reply.buttons for b in row][::2] == ["ck:d:instagram", "ck:d:linkedin"]
 
 
 async def test_a_question_naming_several_platforms_gets_the_checklist(conv):

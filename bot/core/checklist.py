@@ -35,6 +35,7 @@ class Picked:
     platforms: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)  # names we have no guide for (typed words or known brands)
     dropped: list[str] = field(default_factory=list)  # named beyond MAX_PLATFORMS
+    common: set[str] = field(default_factory=set)  # named only by an everyday word ("threads", "x")
 
 
 def pick(engine, words: str, *, report_unknown: bool = True) -> Picked:
@@ -70,7 +71,9 @@ def pick(engine, words: str, *, report_unknown: bool = True) -> Picked:
                 unknown.append((run[0], name))
         run = []
     pids = list(dict.fromkeys(pid for _, pid in sorted(found)))
-    return Picked(pids[:MAX_PLATFORMS], list(dict.fromkeys(n for _, n in sorted(unknown)))[:10], pids[MAX_PLATFORMS:])
+    real = {m.pid for m in mentions if not m.common_word}
+    return Picked(pids[:MAX_PLATFORMS], list(dict.fromkeys(n for _, n in sorted(unknown)))[:10], pids[MAX_PLATFORMS:],
+                  {m.pid for m in mentions if m.common_word and m.pid not in real})
 
 
 def verdict(engine, pid: str, lang: str) -> tuple[str, str]:
@@ -150,13 +153,16 @@ async def command(conv, turn: Turn, arg: str) -> Reply:
     return build(conv, turn, picked, lang)
 
 
-async def from_message(conv, turn: Turn, message_text: str, lang: str) -> Reply | None:
+async def from_message(conv, turn: Turn, message_text: str, answer) -> Reply | None:
     """A question naming several platforms ("I use Instagram, LinkedIn and ChatGPT, what do I do?"): the checklist
-    instead of "which one?". None when fewer than two platforms are named."""
+    instead of "which one?". An everyday word ("threads") counts only when the engine read it as a name too.
+    None when fewer than two platforms are named."""
     picked = pick(conv.engine, message_text, report_unknown=False)
+    named = {c.platform for c in answer.candidates}
+    picked.platforms = [p for p in picked.platforms if p not in picked.common or p in named]
     if len(picked.platforms) < 2:
         return None
-    return build(conv, turn, picked, lang)
+    return build(conv, turn, picked, answer.lang)
 
 
 async def progress(conv, turn: Turn) -> Reply:

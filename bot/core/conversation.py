@@ -324,7 +324,7 @@ class Conversation:
         if not overheard and answer.status == "clarify" and answer.reason == "several" and answer.topic == "ai-training":
             from .checklist import from_message  # several platforms named: a checklist, not "which one?"
 
-            listed = await from_message(self, turn, message_text, answer.lang)
+            listed = await from_message(self, turn, message_text, answer)
             if listed is not None:
                 return listed
         return self.answer_reply(turn, answer, public=public or overheard)
