@@ -148,3 +148,9 @@ async def test_terminal_checklist_is_text_with_numbered_guides(engine):
     assert f"✓ ChatGPT ({TODAY})" in await chat.reply("/checklist")
     await chat.reply("/forget")
     assert await chat.reply("/checklist") == text("checklist_nothing_done", "en")
+
+
+async def test_several_platforms_in_a_question_about_another_topic_still_ask_which(conv):
+    reply = await conv.message(private(), "which is worse for privacy, chatgpt or claude?")
+    assert reply.answer.status == "clarify" and reply.answer.topic == "delete-data"
+    assert [c.data for c in reply.choices] == ["a:chatgpt:delete-data:en", "a:claude:delete-data:en"]

@@ -190,3 +190,46 @@ async def test_counters_add_up_across_processes_on_postgresql(postgres_url):
     finally:
         await a.close()
         await b.close()
+
+
+async def test_a_vote_counts_again_after_the_window(engine):
+    from bot.core.memory_store import MemoryStore
+
+    now = [0.0]
+    conv = Conversation(engine, Renderer(engine), MemoryStore(), Limits(user=(1000, 60.0)), clock=lambda: now[0])
+    assert (await conv.press(turn(), "fb:y:claude:ai-training:en")).toast == text("vote_thanks", "en")
+    now[0] = feedback.VOTE_WINDOW - 1
+    assert (await conv.press(turn(), "fb:y:claude:ai-training:en")).toast == text("vote_already", "en")
+    now[0] = feedback.VOTE_WINDOW + 1
+    assert (await conv.press(turn(), "fb:y:claude:ai-training:en")).toast == text("vote_thanks", "en")
+    await conv.flush_counts()
+    assert await conv.store.counts("vote") == [(MONTH, "vote", "claude", "ai-training", "en", "yes", 2)]
+
+
+async def test_tally_writes_in_the_background_when_due_and_stays_bounded(monkeypatch):
+    from bot.core.memory_store import MemoryStore
+
+    now = [0.0]
+    tally = feedback.Tally(every=5.0, clock=lambda: now[0], today=lambda: dt.date(2026, 11, 29))
+    store = MemoryStore()
+    tally.add("asked", value="Signal")
+    tally.schedule(store)  # not due yet: nothing written
+    await asyncio.sleep(0)
+    assert await store.counts() == []
+    now[0] = 5.0
+    tally.schedule(store)
+    await asyncio.sleep(0.01)
+    assert await store.counts() == [("2026-11", "asked", "", "", "", "Signal", 1)] and not tally.pending
+    monkeypatch.setattr(feedback, "MAX_PENDING", 2)
+    for brand in ("A", "B", "C"):
+        tally.add("asked", value=brand)
+    tally.add("asked", value="A")  # a key already pending still counts
+    assert {k[5]: n for k, n in tally.pending.items()} == {"A": 2, "B": 1}  # "C" found no room
+
+
+def test_stats_since_leaves_out_older_months(engine):
+    from bot.core.stats import report
+
+    rows = [("2026-10", "vote", "x", "ai-training", "en", "yes", 3), ("2026-11", "vote", "x", "ai-training", "en", "no", 1)]
+    assert report(rows, engine.kb, since="2026-11")["votes"] == [{"platform": "x", "topic": "ai-training", "yes": 0, "no": 1}]
+    assert report(rows, engine.kb)["votes"] == [{"platform": "x", "topic": "ai-training", "yes": 3, "no": 1}]
