@@ -156,7 +156,7 @@ async def test_stats_after_a_scripted_conversation(conv, tmp_path, monkeypatch, 
     report = json.loads(capsys.readouterr().out)
     assert report["periods"] == [MONTH]
     answers = {(a["status"], a["reason"]): a["count"] for a in report["answers"]}
-    assert answers == {("answer", "-"): 1, ("abstain", "uncovered"): 1, ("clarify", "several"): 1,
+    assert answers == {("answer", "-"): 1, ("abstain", "uncovered"): 1, ("checklist", "several"): 1,
                        ("clarify", "owner"): 1, ("abstain", "off-topic"): 1}
     assert report["votes"] == [{"platform": "linkedin", "topic": "ai-training", "yes": 2, "no": 1}]
     assert report["brands"] == [{"brand": "Signal", "asked": 1, "requested": 1}]

@@ -162,7 +162,9 @@ async def from_message(conv, turn: Turn, message_text: str, answer) -> Reply | N
     picked.platforms = [p for p in picked.platforms if p not in picked.common or p in named]
     if len(picked.platforms) < 2:
         return None
-    return build(conv, turn, picked, answer.lang)
+    reply = build(conv, turn, picked, answer.lang)
+    reply.answer = answer  # `chat --json` shows what the engine read (clarify, several) beside the checklist
+    return reply
 
 
 async def progress(conv, turn: Turn) -> Reply:

@@ -320,19 +320,21 @@ class Conversation:
             if turn.surface == "discord" and not self.public_ok(turn):
                 return SILENT
         self.remember(turn, answer)
-        self.count(answer)
         if not overheard and answer.status == "clarify" and answer.reason == "several" and answer.topic == "ai-training":
             from .checklist import from_message  # several platforms named: a checklist, not "which one?"
 
             listed = await from_message(self, turn, message_text, answer)
             if listed is not None:
+                self.count(answer, status="checklist")
                 return listed
+        self.count(answer)
         return self.answer_reply(turn, answer, public=public or overheard)
 
-    def count(self, answer: Answer, direct: bool = False) -> None:
-        """Counters for curators: the answer's status and reason, and an uncovered brand asked about."""
+    def count(self, answer: Answer, direct: bool = False, status: str | None = None) -> None:
+        """Counters for curators: the answer's status (or what was shown instead) and reason, and an uncovered
+        brand asked about."""
         self.tally.add("answer", answer.platform, answer.topic, answer.lang,
-                       feedback.answer_value(answer.status, "direct" if direct else answer.reason))
+                       feedback.answer_value(status or answer.status, "direct" if direct else answer.reason))
         if answer.reason == "uncovered" and answer.hints.get("brand"):
             self.tally.add("asked", value=answer.hints["brand"])
         self.tally.schedule(self.store)
