@@ -154,3 +154,12 @@ async def test_several_platforms_in_a_question_about_another_topic_still_ask_whi
     reply = await conv.message(private(), "which is worse for privacy, chatgpt or claude?")
     assert reply.answer.status == "clarify" and reply.answer.topic == "delete-data"
     assert [c.data for c in reply.choices] == ["a:chatgpt:delete-data:en", "a:claude:delete-data:en"]
+
+
+async def test_ten_long_names_fit_the_command(conv):
+    names = ("microsoft copilot, github copilot, character ai, perplexity, stackoverflow, deviantart, artstation, "
+             "grammarly, notion, substack")
+    reply = await conv.command(private(), "checklist", names)
+    assert len(names) > 100 and [row[0].data for row in reply.buttons] == [
+        "ck:d:microsoft-copilot", "ck:d:github-copilot", "ck:d:character-ai", "ck:d:perplexity", "ck:d:stackoverflow",
+        "ck:d:deviantart", "ck:d:artstation", "ck:d:grammarly", "ck:d:notion", "ck:d:substack"]

@@ -366,7 +366,8 @@ class Conversation:
         handler = getattr(self, f"cmd_{name}", None) if name in COMMANDS else None
         if handler is None:
             return await self.say(turn, "help")
-        return await handler(turn, " ".join(str(arg or "").split())[:100], **options)
+        limit = 300 if name == "checklist" else 100  # up to ten platform names
+        return await handler(turn, " ".join(str(arg or "").split())[:limit], **options)
 
     async def cmd_start(self, turn: Turn, arg: str) -> Reply:
         if arg:  # a deep link: <platform>[__<topic>[__<lang>[__full]]] or letter__<platform>

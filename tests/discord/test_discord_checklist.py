@@ -109,3 +109,8 @@ async def test_request_button_for_an_uncovered_brand(harness, tmp_path):
     await harness.client.close()  # closing writes the pending counters
     rows = db_rows(tmp_path, "SELECT kind, value, count FROM counters WHERE kind IN ('asked', 'request')")
     assert sorted(rows) == [("asked", "Duolingo", 1), ("request", "Duolingo", 1)]
+
+
+async def test_robots_with_forged_choices_gets_the_usage(harness):
+    await harness.interaction(slash("robots", {"crawlers": "everything", "format": "php"}))  # Discord does not check
+    assert harness.fake.callbacks()[-1]["data"]["content"] == message("robots_usage", "discord", "en")
