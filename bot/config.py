@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     database_connect_timeout: float = Field(3.0, gt=0, le=120)
     database_retry_after: float = Field(5.0, ge=0, le=600)  # after a failure, skip the database this long
 
+    # policy-change alerts (bot/core/alerts.py): how often a process looks for alerts left by others; how long a
+    # claimed alert stays with a process before another may send it (only if the first died); pause between sends
+    alerts_poll_seconds: float = Field(60.0, gt=0, le=86_400)
+    alerts_lease_seconds: float = Field(600.0, gt=0, le=86_400)
+    alerts_send_interval: float = Field(0.1, ge=0, le=60)
+
     run_all_max_restarts: int = Field(5, ge=0, le=100)  # `run all`: restarts of a failing adapter, with back-off
 
     log_level: str = "INFO"

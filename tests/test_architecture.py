@@ -42,5 +42,5 @@ def test_adapters_are_glue_the_policy_lives_in_the_conversation_layer():
     # the conversation layer and the core's share of what the adapters used to do: the answer form, limits and
     # fitting, throttles and the terminal's in-memory store
     layer = _lines(CORE / name for name in ("conversation.py", "render.py", "brief.py", "sources.py", "limits.py",
-                                            "throttle.py", "memory_store.py"))
+                                            "throttle.py", "memory_store.py", "alerts.py"))
     assert adapters < layer, (adapters, layer)  # issue 10: the adapters shrink to glue

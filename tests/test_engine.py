@@ -223,3 +223,15 @@ def test_without_a_previous_answer_a_follow_up_asks_which(engine):
 
 def test_small_talk_after_an_answer_is_not_a_follow_up(engine):
     assert engine.answer(Query("what's the weather tomorrow", previous=("linkedin", "ai-training"))).status == "abstain"
+
+
+@pytest.mark.parametrize("text", ["bot, is the linkedin ai opt out available in the us",
+                                  "hey bot is the linkedin ai opt out available in the us"])
+def test_a_group_message_that_names_the_bot_first_is_put_to_it(engine, text):
+    a = ask(engine, text, in_group=True, addressed=False)
+    assert (a.status, a.platform, a.topic) == ("answer", "linkedin", "region")
+
+
+@pytest.mark.parametrize("text", ["the bot is useless lol", "my bot broke again"])
+def test_talking_about_a_bot_in_a_group_is_not_talking_to_it(engine, text):
+    assert ask(engine, text, in_group=True, addressed=False).status == "abstain"

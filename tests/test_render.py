@@ -188,3 +188,16 @@ def test_an_uncovered_brand_gets_the_honest_reply_in_both_languages(engine):
     assert "no guide for Netflix yet" in en and "/letter" in en
     es = renderer.render(engine.answer(Query("¿netflix usa mis datos para entrenar ia?")), "telegram").text
     assert "no tengo guía para Netflix" in es
+
+
+def test_a_clarify_naming_nothing_we_know_offers_the_general_route(engine, renderer):
+    """'is zendesk using our tickets for ai?': maybe a service without a guide; the route for any company is /letter."""
+    none = renderer.render(Answer("clarify", None, "ai-training", 0, (Candidate("x", "X", 0),), "en",
+                                  reason="no-platform"), "plain").text
+    assert "no guide for" in none and "/letter" in none
+    es = renderer.render(Answer("clarify", None, "ai-training", 0, (Candidate("x", "X", 0),), "es",
+                                reason="no-platform"), "plain").text
+    assert "no tengo guía" in es and "/letter" in es
+    several = renderer.render(Answer("clarify", None, "ai-training", 0, (Candidate("x", "X", 0),), "en",
+                                     reason="several"), "plain").text
+    assert "/letter" not in several  # two platforms we know were named: just ask which

@@ -22,13 +22,15 @@ from telegram import (BotCommand, BotCommandScopeAllChatAdministrators, BotComma
                       InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, LinkPreviewOptions,
                       Message, MessageEntity, ReplyParameters, Update)
 from telegram.constants import ChatMemberStatus, ParseMode
-from telegram.error import Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler, ChatMemberHandler,
                           CommandHandler, ContextTypes, Defaults, InlineQueryHandler, MessageHandler, filters)
 from telegram.helpers import create_deep_linked_url
 
 from bot.adapters.tg_concurrency import ChatRateLimiter, ChatUpdateProcessor, retry_seconds
 from bot.config import Redactor, Settings, redact_in_logs
+from bot.core.alert_store import Subscriber
+from bot.core.alerts import AlertDispatcher, SubscriberGone, alert_store
 from bot.core.conversation import COMMANDS, Button, Conversation, Limits, Reply, Turn
 from bot.core.engine import Engine, get_engine
 from bot.core.reload import reload_knowledge
@@ -43,10 +45,11 @@ MAX_RETRIES = 5  # a 429 (RetryAfter) is retried this many times, never dropped 
 ALLOWED_UPDATES = ["message", "callback_query", "inline_query", "my_chat_member"]
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 PRIVATE_COMMANDS = ("start", "help", "platforms", "optout", "checklist", "letter", "robots", "settings", "lang", "region",
-                    "privacy", "forget")
+                    "privacy", "forget", "new", "subscribe", "unsubscribe")
 GROUP_COMMANDS = ("help", "platforms", "optout", "checklist", "letter", "robots", "settings", "lang", "region", "privacy",
-                  "forget")
-ADMIN_COMMANDS = (*GROUP_COMMANDS, "faq")  # /faq shows only in the admins' menu
+                  "forget", "new")
+ADMIN_COMMANDS = (*GROUP_COMMANDS, "faq", "subscribe", "unsubscribe")  # these show only in the admins' menu
+ADMIN_CHECKED = ("lang", "region", "faq", "forget", "settings", "subscribe", "unsubscribe")  # need the admin list
 BUTTON_PATTERNS = (r"^a:", r"^s:", r"^l:", r"^p:", r"^set:", r"^fc$", r"^ck:", r"^fb:", r"^rb:")  # one handler per action kind
 
 
@@ -63,6 +66,7 @@ class TelegramBot:
         self.redact = redact or Redactor()
         self.admin_cache_seconds = admin_cache_seconds
         self._admins: dict[int, tuple[float, set[int]]] = {}
+        self.alerts: AlertDispatcher | None = None
 
     # ------------------------------------------------------------------ wiring
     def register(self, app: Application) -> None:
@@ -88,6 +92,7 @@ class TelegramBot:
         if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGHUP"):
             with contextlib.suppress(NotImplementedError, RuntimeError):  # `kill -HUP`: reload the knowledge base
                 asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, lambda: app.create_task(self.reload()))
+        self.start_alerts(app)
         menus = ((BotCommandScopeAllPrivateChats(), PRIVATE_COMMANDS), (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
                  (BotCommandScopeAllChatAdministrators(), ADMIN_COMMANDS))
         for lang in LANGS:
@@ -118,7 +123,38 @@ class TelegramBot:
         report = await self.reload()  # an operator's tool: the report is in English, like the logs
         await context.bot.send_message(chat.id, escape_telegram(report), parse_mode=ParseMode.HTML)
 
+    def start_alerts(self, app: Application) -> AlertDispatcher:
+        """Policy-change alerts in the background: changes recorded now and after each reload, then delivered."""
+        if self.alerts is None:
+            s = self.settings
+            options = {} if s is None else {"poll": s.alerts_poll_seconds, "lease": s.alerts_lease_seconds,
+                                            "interval": s.alerts_send_interval}
+            self.alerts = AlertDispatcher(self.conv, SURFACE, lambda sub, reply: self.send_alert(app.bot, sub, reply),
+                                          **options)
+            self.conv.reload_hooks.append(self.alerts.knowledge_loaded)
+        self.alerts.start()
+        return self.alerts
+
+    async def send_alert(self, bot, sub, reply: Reply) -> None:
+        """One alert to a user's private chat or a group, through the application's rate limiter. A user who
+        blocked the bot, a group that removed it or a chat that no longer exists: SubscriberGone."""
+        markup = self.markup(reply, bot.username)
+        try:
+            for i, chunk in enumerate(reply.chunks):
+                await bot.send_message(int(sub.target), chunk, reply_markup=markup if i == len(reply.chunks) - 1 else None)
+        except Forbidden as exc:  # 403: blocked by the user, kicked from the group, user deactivated
+            raise SubscriberGone(self.redact(str(exc))) from None
+        except BadRequest as exc:
+            if "not found" in exc.message.lower():  # "Chat not found", "User not found"
+                raise SubscriberGone(self.redact(str(exc))) from None
+            raise
+
+    async def post_stop(self, app: Application) -> None:
+        if self.alerts is not None:
+            await self.alerts.stop()
+
     async def post_shutdown(self, app: Application) -> None:
+        await self.post_stop(app)
         await self.conv.flush_counts()
         if self._own_store and self.conv.store is not None:
             await self.conv.store.close()
@@ -208,7 +244,7 @@ class TelegramBot:
         msg = update.effective_message
         name = (msg.text or "").split()[0][1:].split("@")[0].lower()
         arg = " ".join(context.args or []) if context.args is not None else " ".join((msg.text or "").split()[1:])
-        turn = await self.turn(update, context, need_admin=name in ("lang", "region", "faq", "forget", "settings"))
+        turn = await self.turn(update, context, need_admin=name in ADMIN_CHECKED)
         reply = await self.conv.command(turn, name if name in COMMANDS else "help", arg)
         if name == "faq" and arg.lower() == "on" and turn.admin and turn.in_group and not reply.silent \
                 and not await self.sees_all_messages(turn.chat_id, context):  # privacy mode: say what to change
@@ -261,10 +297,15 @@ class TelegramBot:
     async def on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A group became a supergroup: its settings follow it to the new chat id."""
         msg = update.effective_message
+        moves = alert_store(self.conv.store)  # alert subscriptions follow the group too
         if msg.migrate_to_chat_id:
             await self.conv.store.migrate_chat(SURFACE, msg.chat.id, msg.migrate_to_chat_id)
+            if moves:
+                await moves.move_chat(SURFACE, msg.chat.id, msg.migrate_to_chat_id)
         elif msg.migrate_from_chat_id:
             await self.conv.store.migrate_chat(SURFACE, msg.migrate_from_chat_id, msg.chat.id)
+            if moves:
+                await moves.move_chat(SURFACE, msg.migrate_from_chat_id, msg.chat.id)
 
     async def on_my_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Added to a group: a short hello that tells admins about /faq. Removed: forget the group's settings."""
@@ -275,6 +316,8 @@ class TelegramBot:
         gone = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
         if new in gone:
             await self.conv.store.forget_chat(SURFACE, change.chat.id)
+            if alert_store(self.conv.store):  # removed from the group: its alert subscriptions go too
+                await alert_store(self.conv.store).forget(Subscriber(SURFACE, "chat", str(change.chat.id)))
         elif old in gone:
             lang = tg_lang(change.from_user) or "en"
             add_link = f"https://t.me/{context.bot.username}?startgroup=true"
@@ -331,6 +374,7 @@ def build_application(settings: Settings, *, engine: Engine | None = None, store
                                                              max_retry_after=settings.telegram_max_retry_after))
                .concurrent_updates(processor)
                .post_init(handlers.post_init)
+               .post_stop(handlers.post_stop)
                .post_shutdown(handlers.post_shutdown))
     if settings.telegram_base_url:
         base = settings.telegram_base_url

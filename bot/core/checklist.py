@@ -191,6 +191,14 @@ async def progress(conv, turn: Turn) -> Reply:
     return reply
 
 
+async def privacy_note(conv, turn: Turn, lang: str) -> str:
+    """/privacy: a line listing the checklist rows stored for this person ("" when there are none)."""
+    rows = await conv.store.done(turn.surface, turn.user_id) if turn.user_id is not None else []
+    names = ", ".join(f"{conv.engine.platform(r.platform).name} ({r.done_on.isoformat()})" for r in rows
+                      if conv.engine.platform(r.platform) is not None)
+    return "\n" + _esc(FORMAT[turn.surface])(text("privacy_checklist", lang, names=names)) if names else ""
+
+
 async def mark(conv, turn: Turn, pid: str, today: dt.date | None = None) -> Reply:
     lang = await conv.ui_lang(turn)
     if turn.user_id is None:

@@ -25,7 +25,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from . import feedback
+from . import alerts, feedback
 from .engine import Answer, Engine, Query
 from .render import Renderer, message, text
 from .store import StoreError
@@ -36,7 +36,7 @@ log = logging.getLogger("bot.conversation")
 
 FORMAT = {"telegram": "telegram", "discord": "discord", "console": "plain"}
 COMMANDS = ("start", "help", "optout", "lang", "region", "letter", "platforms", "forget", "privacy", "faq",
-            "settings", "more", "checklist", "robots")
+            "settings", "more", "new", "subscribe", "unsubscribe", "checklist", "robots")
 TOPICS = PLATFORM_TOPICS + DERIVED_TOPICS  # what a platform answer can be about
 SECTION_NAMES = ("details", "regions", "sources")
 EXAMPLES = (("linkedin", "ai-training"), ("instagram", "ai-training"), ("chatgpt", "delete-data"))
@@ -166,6 +166,7 @@ class Conversation:
         self.public_user_rate = RateLimit(*limits.public_user, clock=clock)
         self.public_channel_rate = RateLimit(*limits.public_channel, clock=clock)
         self._context: dict[tuple, tuple[float, tuple[str, str, str]]] = {}  # (surface, chat, user) -> (when, (pid, topic, lang))
+        self.reload_hooks: list = []  # coroutines called after a reload with the new engine (alerts)
         self.tally = feedback.Tally()  # aggregate counters for curators: no user id, no text
         self.voted = Cooldown(feedback.VOTE_WINDOW, clock=clock)  # in memory only: one vote per user and answer
 
@@ -184,6 +185,11 @@ class Conversation:
         self.engine, self.renderer = engine, Renderer(engine)
         report = f"knowledge base reloaded: {len(engine.platforms())} platforms"
         log.info("%s", report)
+        for hook in self.reload_hooks:
+            try:
+                await hook(engine)
+            except Exception:  # noqa: BLE001 - the reload itself succeeded
+                log.exception("after the reload, %r failed", hook)
         return report
 
     # preferences ------------------------------------------------------------------------------------------
@@ -393,7 +399,22 @@ class Conversation:
         return await self.say(turn, "help")
 
     async def cmd_privacy(self, turn: Turn, arg: str = "") -> Reply:
-        return await self.say(turn, "privacy")
+        lang = await self.ui_lang(turn)
+        reply = await self.say(turn, "privacy", lang=lang)
+        reply.chunks[-1] += "\n\n" + await alerts.privacy_note(self, turn, lang)  # alert subscriptions, if any
+        from .checklist import privacy_note
+
+        reply.chunks[-1] += await privacy_note(self, turn, lang)  # checklist progress, if any
+        return reply
+
+    async def cmd_new(self, turn: Turn, arg: str = "") -> Reply:
+        return await alerts.cmd_new(self, turn, arg)
+
+    async def cmd_subscribe(self, turn: Turn, arg: str = "") -> Reply:
+        return await alerts.cmd_subscribe(self, turn, arg)
+
+    async def cmd_unsubscribe(self, turn: Turn, arg: str = "") -> Reply:
+        return await alerts.cmd_unsubscribe(self, turn, arg)
 
     async def cmd_platforms(self, turn: Turn, arg: str = "") -> Reply:
         """Telegram: a button per platform; Discord: the index and a menu of the popular ones; terminal: the index."""
@@ -519,6 +540,7 @@ class Conversation:
             return reply
         try:
             erased = await self.store.forget_user(turn.surface, turn.user_id) if turn.user_id is not None else False
+            erased = await alerts.forget(self, turn.surface, "user", turn.user_id) or erased
             if not turn.in_group:
                 erased = await self.store.forget_chat(turn.surface, turn.chat_id) or erased
         except StoreError as exc:
@@ -657,6 +679,7 @@ class Conversation:
         lang = await self.ui_lang(turn)
         try:
             erased = await self.store.forget_chat(turn.surface, turn.chat_id)
+            erased = await alerts.forget(self, turn.surface, "chat", turn.chat_id) or erased
         except StoreError as exc:
             log.warning("group settings not erased: %s", _store_failure(exc))
             return await self.say(turn, "store_unavailable", lang=lang)

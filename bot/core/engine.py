@@ -204,12 +204,13 @@ class Engine:
             query.lang if query.lang in LANGS else "en", None, None)
         det = self.index.detect(toks)
         subject, ambiguous = self.grammar.subject(det, toks)
+        overheard = query.overheard and not self.grammar.addresses_bot(toks)
         content = [t for t in det.rest if t not in self.grammar.filler]
         def judge():
             return self.judge.score(self.mask(toks, det))  # the names were found once, above
 
         reading = Reading(
-            toks=toks, raw=raw, overheard=query.overheard, det=det, subject=subject, ambiguous=ambiguous,
+            toks=toks, raw=raw, overheard=overheard, det=det, subject=subject, ambiguous=ambiguous,
             bare=bool(det.mentions) and not content and not det.owners,
             question_like=self.grammar.looks_like_question(toks, raw),
             region_named=self.grammar.region(toks, written_in), crawler_named=self._names_crawler(raw),
@@ -227,7 +228,7 @@ class Engine:
         d: Decision = decide(reading, self.tuning)
         status = d.status
         reason = d.reason
-        if query.overheard and status != "answer":
+        if reading.overheard and status != "answer":
             status, reason = "abstain", reason if status == "abstain" else "group-silent"
         candidates = d.candidates
         if d.status == "clarify" and not candidates:

@@ -198,8 +198,10 @@ class Judge:
         sims = self.matrix @ q
         p_linear = self._linear(q)
         p_near = self._nearest(sims)
-        if sims.max() >= self.same_text:  # a phrasing we know: trust its examples
-            p = p_near
+        if sims.max() >= self.same_text:  # a phrasing we know: trust the examples written that way
+            same = np.flatnonzero(sims >= self.same_text)
+            p = np.bincount(self.label_of[same], weights=sims[same], minlength=len(self.labels))
+            p = p / p.sum()
         else:  # scope from the linear model (it weighs every example); topic from both, nearest examples too
             p = (p_linear + p_near) / 2
             if OUT in self.labels:

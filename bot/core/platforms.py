@@ -43,6 +43,8 @@ class MatchingFile(_Strict):
     conjunctions: list[str] = []
     articles: list[str] = []
     filler: list[str] = []
+    bot_names: list[str] = []
+    greetings: list[str] = []
 
 
 class _WordsLoader(UniqueKeyLoader):
@@ -262,11 +264,20 @@ class Grammar:
         self.conjunctions = {t for w in m.conjunctions for t in tokenize(w)}
         self.articles = {t for w in m.articles for t in tokenize(w)}
         self.filler = {t for w in m.filler for t in tokenize(w)}
+        self.bot_names = Phrases(m.bot_names)
+        self.greetings = {t for w in m.greetings for t in tokenize(w)}
 
     def region(self, toks: list[str], lang: str | None = None) -> str | None:
         skip = self.not_region_in.get(lang or "", set())
         found = [ph for ph in self.regions.find(toks) if ph not in skip]
         return self.region_of.get(found[0]) if found else None
+
+    def addresses_bot(self, toks: list[str]) -> bool:
+        """'bot, ...', 'hey bot ...': said to the bot, though nobody mentioned or replied to it."""
+        start = 1 if toks[:1] and toks[0] in self.greetings else 0
+        if start >= len(toks):
+            return False
+        return any(tuple(toks[start:start + len(ph)]) == ph for ph in self.bot_names.by_first.get(toks[start], ()))
 
     def looks_like_question(self, toks: list[str], raw: str) -> bool:
         return "?" in raw or "¿" in raw or any(t in self.openers for t in toks[:4])

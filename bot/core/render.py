@@ -228,7 +228,10 @@ class Renderer:
         lang = answer.lang
         if answer.status == "clarify":
             owner = answer.hints.get("owner")
-            key, kw = ("clarify_owner", {"owner": owner.title()}) if owner else ("clarify", {})
+            if owner:
+                key, kw = "clarify_owner", {"owner": owner.title()}
+            else:  # named nothing we know: maybe a service we have no guide for
+                key, kw = ("clarify_none" if answer.reason == "no-platform" else "clarify"), {}
         elif answer.reason == "empty":
             key, kw = "abstain_empty", {}
         elif answer.reason == "near-miss" and answer.hints.get("platform_named"):

@@ -367,6 +367,33 @@ class Store(StoreRecords):
         self._ok()
         return out
 
+    async def transaction(self, work, *, what: str = "write"):
+        """`await work(conn)` inside one write transaction (SQLite: BEGIN IMMEDIATE), bounded by the write timeout;
+        for modules next to this one that need a read-then-write in one transaction (alert_store.py).
+        Raises StoreUnavailable when it fails, like every write."""
+        if not self.available():
+            raise StoreUnavailable(f"settings store unavailable ({self._down_reason}); try again in a moment")
+
+        async def run():
+            async with self._writer.begin() as conn:
+                return await work(conn)
+
+        try:
+            out = await self._bounded(run(), self.options.write_timeout)
+        except (asyncio.TimeoutError, TimeoutError, SQLAlchemyError, OSError) as e:
+            self._failed(e, what)
+            raise StoreUnavailable(f"{what} failed ({self._down_reason or self._last_error})") from None
+        self._ok()
+        return out
+
+    def insert(self, table: Table):
+        """The dialect's INSERT (it has on_conflict_do_nothing / do_update: SQLite and PostgreSQL alike)."""
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        return insert(table)
+
     def _upsert(self, table: Table, key: dict, values: dict):
         if self.dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert

@@ -152,7 +152,8 @@ def custom_ids(data: dict) -> list[str]:
 def make_settings(tmp_path: Path, **kw):
     from bot.config import Settings
 
-    return Settings(_env_file=None, discord_bot_token=TOKEN, database_url=f"sqlite:///{tmp_path}/db.sqlite3", **kw)
+    kw.setdefault("database_url", f"sqlite:///{tmp_path}/db.sqlite3")
+    return Settings(_env_file=None, discord_bot_token=TOKEN, **kw)
 
 
 def section_ids(pid: str, topic: str = "ai-training", lang: str = "en", region: str = "") -> list[str]:

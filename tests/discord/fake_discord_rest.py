@@ -58,6 +58,7 @@ class FakeDiscordRest:
         self.delay = delay  # seconds to wait before answering every request (slow network)
         self.requests: list[Recorded] = []
         self.messages: list[dict] = []  # every message the fake created, in order (for button clicks)
+        self.dm_channels: dict[str, str] = {}  # recipient user id -> DM channel id (POST /users/@me/channels)
         self._failures: list[list] = []  # [method, compiled regex, status, body, remaining]
         self._ids = itertools.count(950000000000000001)
         self._cond: asyncio.Condition | None = None
@@ -204,6 +205,11 @@ class FakeDiscordRest:
             return web.Response(status=204)
         if m == "POST" and (match := re.fullmatch(r"/channels/(\d+)/messages", p)):
             return _json(self.message(match.group(1), body))
+        if m == "POST" and p == "/users/@me/channels":  # open a DM: a DM channel per recipient
+            recipient = str((body or {}).get("recipient_id"))
+            channel_id = self.dm_channels.setdefault(recipient, str(next(self._ids)))
+            return _json({"id": channel_id, "type": 1, "last_message_id": None,
+                          "recipients": [{"id": recipient, "username": "member", "discriminator": "0", "avatar": None}]})
         if m == "POST" and re.fullmatch(r"/channels/\d+/typing", p):
             return web.Response(status=204)
         return _json({"message": "404: Not Found", "code": 0}, 404)

@@ -57,9 +57,12 @@ async def test_done_button_stores_the_row_checklist_shows_it_and_forget_erases_i
     assert [b["callback_data"] for row in keyboard(progress) for b in row] == ["ck:u:linkedin"]
     await tg.send(msg("/privacy"))
     assert "which platform you marked done and the date" in tg.texts(PRIVATE)[-1]
+    assert tg.texts(PRIVATE)[-1].endswith("\n" + text("privacy_checklist", "en", names=f"LinkedIn ({TODAY})"))
     await tg.send(msg("/forget"))
     assert tg.texts(PRIVATE)[-1] == message("forget_done", "telegram", "en")
     assert db_rows(tmp_path, "SELECT * FROM checklist_done") == []
+    await tg.send(msg("/privacy"))
+    assert "Your checklist" not in tg.texts(PRIVATE)[-1]
 
 
 async def test_robots_buttons_give_the_clis_rules(tg, capsys):

@@ -16,6 +16,7 @@ from discord import app_commands
 from bot.core.conversation import Conversation, Reply, Turn
 from bot.core.store import StoreUnavailable
 
+from . import alerts as alert_glue
 from . import commands
 from .payloads import DYNAMIC_ITEMS, NO_MENTIONS, Out, outs
 from .strings import StringsTranslator, lang_of, t
@@ -47,7 +48,9 @@ class OptoutMixin:
         self.faq_channels: set[int] = set()  # cached: channel messages are checked against it, not the database
         self.tree = app_commands.CommandTree(self)
         self.tree.on_error = self.on_app_command_error
+        self.alerts = None  # the policy-change alert dispatcher, started on_ready (discord_app/alerts.py)
         commands.register(self)
+        alert_glue.register(self)
 
     # start-up -------------------------------------------------------------------------------------------------
     async def setup_hook(self) -> None:
@@ -88,11 +91,6 @@ class OptoutMixin:
                  f"to server {guild_id}" if guild_id else "globally (new commands can take a while to show)")
         return synced
 
-    async def close(self) -> None:
-        if self.conv is not None:
-            await self.conv.flush_counts()  # the feedback counters still in memory
-        await super().close()
-
     async def clear_guild_commands(self, guild_id: int) -> None:
         guild = discord.Object(id=guild_id)
         self.tree.clear_commands(guild=guild)
@@ -104,6 +102,14 @@ class OptoutMixin:
                  "on" if self.message_content else "OFF")
         if not self.message_content:
             log.warning(MISSING_INTENT_LOG)
+        alert_glue.start(self)
+
+    async def close(self) -> None:
+        if self.alerts is not None:
+            await self.alerts.stop()
+        if self.conv is not None:
+            await self.conv.flush_counts()  # the feedback counters still in memory
+        await super().close()
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         """A short setup message where the bot may write: how to ask, and the FAQ switch for moderators."""

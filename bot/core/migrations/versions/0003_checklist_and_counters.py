@@ -2,13 +2,13 @@
 message text). See bot/core/records.py.
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0002"  # was 0001 on the branch; the alerts' 0002 landed first
 branch_labels = None
 depends_on = None
 
