@@ -235,3 +235,19 @@ def test_a_group_message_that_names_the_bot_first_is_put_to_it(engine, text):
 @pytest.mark.parametrize("text", ["the bot is useless lol", "my bot broke again"])
 def test_talking_about_a_bot_in_a_group_is_not_talking_to_it(engine, text):
     assert ask(engine, text, in_group=True, addressed=False).status == "abstain"
+
+
+@pytest.mark.parametrize("text, platform", [
+    ("is threads doing the same as insta with the ai training? how do i stop it on threads", "threads"),
+    ("my sister says facebook is using everyone's photos for AI. is insta doing that too? how do i opt out on insta",
+     "instagram"),
+])
+def test_a_name_also_used_outside_a_comparison_is_the_subject(engine, text, platform):
+    a = ask(engine, text)
+    assert (a.status, a.platform) == ("answer", platform)
+
+
+@pytest.mark.parametrize("text", ["the github one", "i meant the github one"])
+def test_picking_one_after_an_answer_about_another_switches_platform(engine, text):
+    a = ask(engine, text, previous=("microsoft-copilot", "ai-training"))
+    assert (a.status, a.platform, a.topic) == ("answer", "github-copilot", "ai-training")

@@ -71,6 +71,15 @@ def test_follow_up_names_no_platform_and_uses_the_previous_one():
     assert (d.platform, d.topic, d.reason) == ("linkedin", "past-training", "follow-up")
 
 
+def test_a_follow_up_about_deleting_is_not_read_as_past_training_by_a_small_share():
+    asks_delete = verdict(**{"delete-data": 0.6, "past-training": 0.3})  # above past_training, below the share
+    r, _ = reading("and how do i delete the account then", previous=("chatgpt", "ai-training"), judged=asks_delete)
+    assert decide(r, T).topic == "delete-data"
+    both = verdict(**{"delete-data": 0.5, "past-training": 0.5 * T.follow_up_delete + 0.01})
+    r, _ = reading("and does deleting undo it", previous=("chatgpt", "ai-training"), judged=both)
+    assert decide(r, T).topic == "past-training"
+
+
 def test_follow_up_with_a_country_is_the_region_topic():
     r, _ = reading("and in spain", previous=("linkedin", "ai-training"), region="eu", judged=verdict())
     assert decide(r, T).topic == "region"

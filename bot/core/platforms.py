@@ -298,8 +298,10 @@ class Grammar:
             between = toks[a.end:b.start]
             if a.pid != b.pid and len(between) <= 2 and between and all(t in self.conjunctions for t in between):
                 joined.update((a.pid, b.pid))
-        context = {m.pid for m in mentions if self.context.ending_at(toks, m.start) or (
-            m.start > 0 and toks[m.start - 1] in self.articles and self.context.ending_at(toks, m.start - 1))} - joined
+        after_marker = [m.pid for m in mentions if self.context.ending_at(toks, m.start) or (
+            m.start > 0 and toks[m.start - 1] in self.articles and self.context.ending_at(toks, m.start - 1))]
+        # context only where every mention is: "is threads like insta... stop it on threads" is about threads
+        context = {pid for pid in after_marker if after_marker.count(pid) == sum(m.pid == pid for m in mentions)} - joined
         candidates = [pid for pid in ids if pid not in context] or ids
         real = [pid for pid in candidates if pid not in det.common_word_only]
         if real and not joined:

@@ -23,6 +23,8 @@ class Tuning:
     follow_up_max_tokens: int = 12  # longer messages are new questions, not follow-ups
     crawler_topic: float = 0.6  # a platform named: website-crawlers must be this sure to beat its own card
     past_training: float = 0.1  # "already used... undo?" is a question about past training even when less sure
+    follow_up_delete: float = 0.6  # after an answer, "and how do I delete it?" stays delete-data unless past
+    #                                 training is at least this share of delete-data's probability
     region_over_objection: float = 0.15  # a country named beside an objection question: region when this sure
     max_group_tokens: int = 60  # an overheard wall of text is not a clear question
 
@@ -146,8 +148,12 @@ def follow_up(r: Reading, t: Tuning) -> Decision | None:
         return None
     if r.region_named:
         return Decision("answer", r.previous[0], "region", _score(r), (r.previous[0],), reason="follow-up")
-    return Decision("answer", r.previous[0], _platform_topic(r, t), _score(r), (r.previous[0],),
-                    reason="follow-up")
+    topic = _platform_topic(r, t)
+    judged, _ = r.topic(PLATFORM_CARD_TOPICS)
+    if topic == "past-training" and judged == "delete-data" and (
+            r.verdict.p("past-training") < t.follow_up_delete * r.verdict.p("delete-data")):
+        topic = "delete-data"  # the past-training examples are follow-ups too: they must not win by that alone
+    return Decision("answer", r.previous[0], topic, _score(r), (r.previous[0],), reason="follow-up")
 
 
 def out_of_scope(r: Reading, t: Tuning) -> Decision | None:
