@@ -221,8 +221,9 @@ def test_without_a_previous_answer_a_follow_up_asks_which(engine):
     assert engine.answer(Query("does that undo what they already took?")).status != "answer"
 
 
-def test_small_talk_after_an_answer_is_not_a_follow_up(engine):
-    assert engine.answer(Query("what's the weather tomorrow", previous=("linkedin", "ai-training"))).status == "abstain"
+@pytest.mark.parametrize("text", ["what's the weather tomorrow", "what's the weather?", "thanks!", "lol"])
+def test_small_talk_after_an_answer_is_not_a_follow_up(engine, text):
+    assert engine.answer(Query(text, previous=("linkedin", "ai-training"))).status == "abstain"
 
 
 @pytest.mark.parametrize("text", ["bot, is the linkedin ai opt out available in the us",
