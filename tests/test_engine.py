@@ -269,3 +269,16 @@ def test_an_assistant_inside_another_app_is_masked_as_a_feature(engine):
 def test_removing_meta_ai_from_an_app_is_switching_it_off_not_deleting_data(engine, text, topic):
     a = ask(engine, text)
     assert (a.status, a.platform, a.topic) == ("answer", "meta-ai", topic)
+
+
+@pytest.mark.parametrize("text", ["I use Instagram, LinkedIn and ChatGPT, what do I do?",
+                                  "uso instagram, linkedin y chatgpt, que hago?"])
+def test_a_list_of_platforms_asks_about_each_of_them(engine, text):
+    a = ask(engine, text)  # the conversation turns this into a checklist
+    assert (a.status, a.reason) == ("clarify", "several")
+    assert [c.platform for c in a.candidates] == ["instagram", "linkedin", "chatgpt"]
+
+
+def test_two_names_side_by_side_without_a_list_are_not_a_list(engine):
+    a = ask(engine, "how to delete my perplexity threads and search history")
+    assert (a.status, a.platform, a.topic) == ("answer", "perplexity", "delete-data")
