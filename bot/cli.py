@@ -1,4 +1,4 @@
-"""Command line: ask, chat, kb check|export|links|audit, eval, robots, new, run telegram|discord|all."""
+"""Command line: ask, chat, kb check|export|links|audit, eval, robots, new, stats, run telegram|discord|all."""
 from __future__ import annotations
 
 import argparse
@@ -256,6 +256,43 @@ def cmd_new(args) -> int:
     return 0
 
 
+def cmd_stats(args) -> int:
+    """For curators: the feedback counters in DATABASE_URL (aggregates only) and the cards due for a check."""
+    import asyncio
+    import datetime as dt
+
+    from .config import ConfigError, get_settings
+    from .core.stats import as_text, report
+    from .core.store import Store, StoreError
+
+    try:
+        today = dt.date.fromisoformat(args.today) if args.today else None
+    except ValueError:
+        print(f"optout-bot stats: --today {args.today!r} is not a date like 2026-11-29", file=sys.stderr)
+        return 2
+    try:
+        settings = get_settings()
+    except ConfigError as e:
+        print(f"optout-bot: {e}", file=sys.stderr)
+        return 2
+
+    async def rows():
+        store = await Store.open(settings.database_url, settings)
+        try:
+            return await store.counts()
+        finally:
+            await store.close()
+
+    try:
+        counted = asyncio.run(rows())
+    except StoreError as e:
+        print(f"optout-bot stats: {e}", file=sys.stderr)
+        return e.exit_code
+    result = report(counted, _kb_or_exit(), today=today, since=args.since)
+    print(json.dumps(result, ensure_ascii=False, indent=1) if args.json else as_text(result))
+    return 0
+
+
 def cmd_run(args) -> int:
     from .config import ConfigError, get_settings, setup_logging
 
@@ -449,6 +486,14 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--json", action="store_true", help="a JSON list instead of text")
     new.add_argument("--today", metavar="YYYY-MM-DD", help="count the days back from this date instead of today")
     new.set_defaults(func=cmd_new)
+
+    stats = sub.add_parser("stats", help="for curators: answers by status, votes per card, brands asked for, stale cards",
+                           description="Feedback counters from DATABASE_URL (monthly aggregates: no user ids, no "
+                                       "message text) and the cards whose verified date is older than 180 days.")
+    stats.add_argument("--json", action="store_true", help="one JSON object instead of text")
+    stats.add_argument("--since", metavar="YYYY-MM", help="only counters from this month on")
+    stats.add_argument("--today", metavar="YYYY-MM-DD", help="count card ages from this date instead of today")
+    stats.set_defaults(func=cmd_stats)
 
     dsc = sub.add_parser("discord", help="Discord maintenance: sync the slash commands (once, not at every start)")
     dsc.add_argument("action", choices=("sync",), help="sync: register the slash commands with Discord")

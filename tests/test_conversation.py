@@ -230,7 +230,8 @@ async def test_group_answers_link_to_the_full_guide_in_private(conv, surface):
         [link] = [b for row in reply.buttons for b in row if b.deep_link]
         assert link.label == "Full guide in private" and link.deep_link == "linkedin__ai-training__en__full"
     elif surface == "discord":
-        assert labels[-3:] == ["Steps & details", "Regions", "Sources"]  # public already: no "Post publicly"
+        assert labels[-5:] == ["Steps & details", "Regions", "Sources",  # public already: no "Post publicly"
+                               "👍 Helpful", "👎 Not helpful"]
     assert "https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement" in \
         [b.url for row in reply.buttons for b in row]
 

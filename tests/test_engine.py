@@ -251,3 +251,20 @@ def test_a_name_also_used_outside_a_comparison_is_the_subject(engine, text, plat
 def test_picking_one_after_an_answer_about_another_switches_platform(engine, text):
     a = ask(engine, text, previous=("microsoft-copilot", "ai-training"))
     assert (a.status, a.platform, a.topic) == ("answer", "github-copilot", "ai-training")
+
+
+def test_an_assistant_inside_another_app_is_masked_as_a_feature(engine):
+    from bot.core.normalize import tokens
+    assert engine.mask(tokens("how do I remove meta ai from whatsapp")) == "how do i remove ai from app"
+    assert engine.mask(tokens("how do I remove whatsapp")) == "how do i remove app"
+    assert engine.mask(tokens("how do I stop meta ai training on my chats")) == "how do i stop app training on my chats"
+
+
+@pytest.mark.parametrize("text, topic", [
+    ("how do i get rid of the meta ai button in whatsapp, i never asked for it", "ai-training"),
+    ("wie kann ich meta ai aus whatsapp entfernen", "ai-training"),
+    ("how do I delete my old meta ai chats in whatsapp", "delete-data"),
+])
+def test_removing_meta_ai_from_an_app_is_switching_it_off_not_deleting_data(engine, text, topic):
+    a = ask(engine, text)
+    assert (a.status, a.platform, a.topic) == ("answer", "meta-ai", topic)

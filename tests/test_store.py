@@ -92,7 +92,9 @@ async def test_no_message_text_columns_and_schema_from_migrations(tmp_path):
     db = sqlite3.connect(f"{tmp_path}/bot.sqlite3")
     cols = {r[1] for t in ("chat_settings", "user_settings") for r in db.execute(f"PRAGMA table_info({t})")}
     assert cols == {"surface", "chat_id", "user_id", "lang", "region", "faq"}
-    assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
+    cols = {r[1] for t in ("checklist_done", "counters") for r in db.execute(f"PRAGMA table_info({t})")}
+    assert cols == {"surface", "user_id", "platform", "done_on", "period", "kind", "topic", "lang", "value", "count"}
+    assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [("0003",)]
 
 
 async def test_a_database_from_before_the_migrations_is_adopted(tmp_path):

@@ -44,12 +44,13 @@ SURFACE = "telegram"
 MAX_RETRIES = 5  # a 429 (RetryAfter) is retried this many times, never dropped silently
 ALLOWED_UPDATES = ["message", "callback_query", "inline_query", "my_chat_member"]
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-PRIVATE_COMMANDS = ("start", "help", "platforms", "optout", "letter", "settings", "lang", "region", "privacy", "forget",
-                    "new", "subscribe", "unsubscribe")
-GROUP_COMMANDS = ("help", "platforms", "optout", "letter", "settings", "lang", "region", "privacy", "forget", "new")
+PRIVATE_COMMANDS = ("start", "help", "platforms", "optout", "checklist", "letter", "robots", "settings", "lang", "region",
+                    "privacy", "forget", "new", "subscribe", "unsubscribe")
+GROUP_COMMANDS = ("help", "platforms", "optout", "checklist", "letter", "robots", "settings", "lang", "region", "privacy",
+                  "forget", "new")
 ADMIN_COMMANDS = (*GROUP_COMMANDS, "faq", "subscribe", "unsubscribe")  # these show only in the admins' menu
 ADMIN_CHECKED = ("lang", "region", "faq", "forget", "settings", "subscribe", "unsubscribe")  # need the admin list
-BUTTON_PATTERNS = (r"^a:", r"^s:", r"^l:", r"^p:", r"^set:", r"^fc$")  # one handler per action kind
+BUTTON_PATTERNS = (r"^a:", r"^s:", r"^l:", r"^p:", r"^set:", r"^fc$", r"^ck:", r"^fb:", r"^rb:")  # one handler per action kind
 
 
 def tg_lang(user) -> str | None:
@@ -154,6 +155,7 @@ class TelegramBot:
 
     async def post_shutdown(self, app: Application) -> None:
         await self.post_stop(app)
+        await self.conv.flush_counts()
         if self._own_store and self.conv.store is not None:
             await self.conv.store.close()
 
@@ -233,6 +235,9 @@ class TelegramBot:
             params = ReplyParameters(reply_to.message_id, allow_sending_without_reply=True) if (i == 0 and in_group) else None
             await context.bot.send_message(chat_id, chunk, reply_markup=markup if i == len(chunks) - 1 else None,
                                            reply_parameters=params, message_thread_id=thread)
+        if reply.file:  # /robots output too long for a message
+            await context.bot.send_document(chat_id, reply.file[1].encode(), filename=reply.file[0],
+                                            message_thread_id=thread)
 
     # ------------------------------------------------------------------ handlers
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -269,6 +274,10 @@ class TelegramBot:
         turn = await self.turn(update, context, need_admin=data.startswith(("set:", "fc")))
         reply = await self.conv.press(turn, data)
         await cq.answer(reply.toast[:200] if reply.toast else None)
+        if reply.drop_buttons and isinstance(cq.message, Message) and cq.message.reply_markup is not None:
+            rows = [[b for b in row if not (b.callback_data or "").startswith(reply.drop_buttons)]
+                    for row in cq.message.reply_markup.inline_keyboard]
+            await cq.message.edit_reply_markup(InlineKeyboardMarkup([r for r in rows if r]))
         if reply.toast is None:
             in_group = isinstance(cq.message, Message) and cq.message.chat.type != Chat.PRIVATE
             await self.send(update, context, reply, cq.message if in_group else None)

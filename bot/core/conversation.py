@@ -10,6 +10,9 @@ parsed only here, at most 64 bytes:
     p:<platform>:<topic>:<lang>                       post the answer publicly (Discord)
     set:<lang|region>:<value>                         a preference
     fc                                                an admin erases the group's settings (confirm button)
+    ck:<d|u>:<platform>                               checklist: done / undo (bot/core/checklist.py)
+    fb:<y|n>:<platform>:<topic>:<lang>, fb:r:<brand>  helpful? votes, request a guide (bot/core/feedback.py)
+    rb:<purpose>[:<format>]                           /robots choices (bot/core/robots_chat.py)
 Anything else, or an out-of-range value, gets a polite reply, never a traceback. Telegram deep links
 (t.me/<bot>?start=...) are read by /start: <platform>[__<topic>[__<lang>[__full]]] and letter__<platform>.
 """
@@ -22,7 +25,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from . import alerts
+from . import alerts, feedback
 from .engine import Answer, Engine, Query
 from .render import Renderer, message, text
 from .store import StoreError
@@ -33,7 +36,7 @@ log = logging.getLogger("bot.conversation")
 
 FORMAT = {"telegram": "telegram", "discord": "discord", "console": "plain"}
 COMMANDS = ("start", "help", "optout", "lang", "region", "letter", "platforms", "forget", "privacy", "faq",
-            "settings", "more", "new", "subscribe", "unsubscribe")
+            "settings", "more", "new", "subscribe", "unsubscribe", "checklist", "robots")
 TOPICS = PLATFORM_TOPICS + DERIVED_TOPICS  # what a platform answer can be about
 SECTION_NAMES = ("details", "regions", "sources")
 EXAMPLES = (("linkedin", "ai-training"), ("instagram", "ai-training"), ("chatgpt", "delete-data"))
@@ -105,6 +108,8 @@ class Reply:
     public: bool = False  # Discord: post in the channel rather than only to the member
     toast: str | None = None  # a short notice on the pressed button (Telegram callback answer)
     silent: bool = False  # send nothing
+    file: tuple[str, str] | None = None  # (file name, text): sent as a document after the chunks (/robots)
+    drop_buttons: str | None = None  # Telegram, private chat: remove the pressed message's buttons with this data prefix
 
     @property
     def text(self) -> str:
@@ -162,6 +167,8 @@ class Conversation:
         self.public_channel_rate = RateLimit(*limits.public_channel, clock=clock)
         self._context: dict[tuple, tuple[float, tuple[str, str, str]]] = {}  # (surface, chat, user) -> (when, (pid, topic, lang))
         self.reload_hooks: list = []  # coroutines called after a reload with the new engine (alerts)
+        self.tally = feedback.Tally()  # aggregate counters for curators: no user id, no text
+        self.voted = Cooldown(feedback.VOTE_WINDOW, clock=clock)  # in memory only: one vote per user and answer
 
     async def reload(self, load) -> str:
         """Swap in a knowledge base loaded again by `load()` (SIGHUP, /reload). A broken one is refused whole and
@@ -252,6 +259,10 @@ class Conversation:
                              for c in answer.candidates[:12]]
             return reply
         if answer.status != "answer" or not answer.platform:
+            brand = answer.hints.get("brand") if answer.reason == "uncovered" else None
+            if brand and turn.surface != "console" and not turn.inline:
+                reply.buttons = [[Button(short_label(text("request_button", lang, brand=brand)),
+                                         data=feedback.request_data(brand))]]
             return reply
         links = [Button(short_label(label), url=url) for label, url in rendered.links if url.startswith("https://")]
         reply.buttons = [[b] for b in links[:3]]
@@ -277,6 +288,9 @@ class Conversation:
             extra.append(Button(text("post_publicly", lang), data=f"p:{pid}:{topic}:{lang}"))
         if extra:
             reply.buttons.append(extra)
+        if turn.surface != "console" and not turn.inline:
+            yes, no = feedback.vote_data(pid, topic, lang)
+            reply.buttons.append([Button(text("vote_yes", lang), data=yes), Button(text("vote_no", lang), data=no)])
         if turn.surface == "console" and rendered.sections:
             reply.chunks[-1] += "\n\n" + text("more_hint", lang)
         return reply
@@ -312,7 +326,28 @@ class Conversation:
             if turn.surface == "discord" and not self.public_ok(turn):
                 return SILENT
         self.remember(turn, answer)
+        if not overheard and answer.status == "clarify" and answer.reason == "several" and answer.topic == "ai-training":
+            from .checklist import from_message  # several platforms named: a checklist, not "which one?"
+
+            listed = await from_message(self, turn, message_text, answer)
+            if listed is not None:
+                self.count(answer, status="checklist")
+                return listed
+        self.count(answer)
         return self.answer_reply(turn, answer, public=public or overheard)
+
+    def count(self, answer: Answer, direct: bool = False, status: str | None = None) -> None:
+        """Counters for curators: the answer's status (or what was shown instead) and reason, and an uncovered
+        brand asked about."""
+        self.tally.add("answer", answer.platform, answer.topic, answer.lang,
+                       feedback.answer_value(status or answer.status, "direct" if direct else answer.reason))
+        if answer.reason == "uncovered" and answer.hints.get("brand"):
+            self.tally.add("asked", value=answer.hints["brand"])
+        self.tally.schedule(self.store)
+
+    async def flush_counts(self) -> None:
+        """Write the pending counters now (adapters at shutdown; tests)."""
+        await self.tally.flush(self.store)
 
     async def answer_publicly(self, turn: Turn, message_text: str) -> tuple[Reply | None, Reply]:
         """Someone asks the bot to answer another member's message in the channel (Discord's context menu):
@@ -337,7 +372,8 @@ class Conversation:
         handler = getattr(self, f"cmd_{name}", None) if name in COMMANDS else None
         if handler is None:
             return await self.say(turn, "help")
-        return await handler(turn, " ".join(str(arg or "").split())[:100], **options)
+        limit = 300 if name == "checklist" else 100  # up to ten platform names
+        return await handler(turn, " ".join(str(arg or "").split())[:limit], **options)
 
     async def cmd_start(self, turn: Turn, arg: str) -> Reply:
         if arg:  # a deep link: <platform>[__<topic>[__<lang>[__full]]] or letter__<platform>
@@ -366,6 +402,9 @@ class Conversation:
         lang = await self.ui_lang(turn)
         reply = await self.say(turn, "privacy", lang=lang)
         reply.chunks[-1] += "\n\n" + await alerts.privacy_note(self, turn, lang)  # alert subscriptions, if any
+        from .checklist import privacy_note
+
+        reply.chunks[-1] += await privacy_note(self, turn, lang)  # checklist progress, if any
         return reply
 
     async def cmd_new(self, turn: Turn, arg: str = "") -> Reply:
@@ -405,6 +444,7 @@ class Conversation:
     def _direct(self, turn: Turn, pid: str, topic: str, lang: str, region: str | None, public: bool = False) -> Reply:
         answer = self.engine.answer_for(pid, topic, lang=lang, region=region)
         self.remember(turn, answer)
+        self.count(answer, direct=True)
         return self.answer_reply(turn, answer, public=public)
 
     async def not_found(self, turn: Turn, name: str) -> Reply:
@@ -415,6 +455,16 @@ class Conversation:
         if close and turn.surface == "console":
             reply.chunks[-1] += "\n" + text("did_you_mean", lang, names=", ".join(c.name for c in close))
         return reply
+
+    async def cmd_checklist(self, turn: Turn, arg: str = "") -> Reply:
+        from .checklist import command
+
+        return await command(self, turn, arg)
+
+    async def cmd_robots(self, turn: Turn, arg: str = "", purpose: str | None = None, fmt: str | None = None) -> Reply:
+        from .robots_chat import command
+
+        return await command(self, turn, arg, purpose, fmt)
 
     async def cmd_letter(self, turn: Turn, arg: str) -> Reply:
         if not arg:
@@ -594,6 +644,12 @@ class Conversation:
                 return await self._setting(turn, args[0], args[1], LANGS if args[0] == "lang" else REGIONS)
             if kind == "fc" and not args:
                 return await self._forget_group(turn)
+            if kind in ("ck", "fb", "rb"):
+                from . import checklist, robots_chat
+
+                handled = await {"ck": checklist, "fb": feedback, "rb": robots_chat}[kind].press(self, turn, args)
+                if handled is not None:
+                    return handled
         except Exception:  # noqa: BLE001 - a press must never end in a traceback for the user
             log.exception("button %r failed", data[:64])
             return await self.say(turn, "apology", toast=True)

@@ -21,6 +21,7 @@ from .vocab import LANGS
 
 Status = Literal["answer", "clarify", "abstain"]
 MASK = "app"  # what platform names become before the judge reads a message: it judges what is asked, not about whom
+HOSTED_MASK = "ai"  # an AI assistant inside another app ("remove meta ai from whatsapp"): a feature, not an account
 # Platform questions asked with no platform ("how do I stop apps training on my photos?") must read as platform
 # topics too, not as the general cards (which never name one): each example that names a platform is also
 # learned with the name replaced by one of these.
@@ -84,6 +85,7 @@ class Engine:
         vocab_texts = [(text, pid) for text, _, pid in positives] + [(text, None) for text, _ in negatives]
         self.index = PlatformIndex(kb, self.matching, brands, vocab_texts=vocab_texts)
         self.grammar = Grammar(self.matching)
+        self._assistants = {p.id for p in kb.platforms.values() if p.category == "ai-assistant"}
         self.judge = judge or Judge(self._masked_examples)
         # crawler user agents as written ("GPTBot", "Google-Extended"), not those that are also a platform's name
         names = {" ".join(k) for k in self.index.alias}
@@ -162,12 +164,17 @@ class Engine:
         return Answer("answer", platform_id, topic, 100.0, (self.candidate(platform_id, 100.0),), lang, region)
 
     # reading a message ------------------------------------------------------------------------
-    def mask(self, toks: list[str], det: Detection | None = None) -> str:
-        """The message as the judge reads it: every platform, brand and owner name becomes MASK."""
-        det = det or self.index.detect(toks)
+    def mask(self, toks: list[str], det: Detection | None = None, subject: str | None = None) -> str:
+        """The message as the judge reads it: every platform, brand and owner name becomes MASK, except an AI
+        assistant asked about inside another app, which becomes HOSTED_MASK: removing it is switching a feature
+        off, while removing an app is deleting an account."""
+        if det is None:
+            det = self.index.detect(toks)
+            subject = self.grammar.subject(det, toks)[0]
+        hosted = subject if subject in self._assistants and len(det.platforms) > 1 else None
         out = list(toks)
         for m in det.mentions:
-            out[m.start] = MASK
+            out[m.start] = HOSTED_MASK if m.pid == hosted else MASK
             for i in range(m.start + 1, m.end):
                 out[i] = ""
         for i, t in enumerate(toks):
@@ -207,7 +214,7 @@ class Engine:
         overheard = query.overheard and not self.grammar.addresses_bot(toks)
         content = [t for t in det.rest if t not in self.grammar.filler]
         def judge():
-            return self.judge.score(self.mask(toks, det))  # the names were found once, above
+            return self.judge.score(self.mask(toks, det, subject))  # the names were found once, above
 
         reading = Reading(
             toks=toks, raw=raw, overheard=overheard, det=det, subject=subject, ambiguous=ambiguous,

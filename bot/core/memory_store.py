@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from .records import MemoryRecords
 from .store import ChatSettings, UserSettings
 
 
-class MemoryStore:
+class MemoryStore(MemoryRecords):
     def __init__(self):
         self._chats: dict[tuple, ChatSettings] = {}
         self._users: dict[tuple, UserSettings] = {}
@@ -38,7 +39,8 @@ class MemoryStore:
         return new
 
     async def forget_user(self, surface, user_id) -> bool:
-        return self._users.pop((surface, str(user_id)), UserSettings()) != UserSettings()
+        erased = self._forget_records(surface, user_id)
+        return self._users.pop((surface, str(user_id)), UserSettings()) != UserSettings() or erased
 
     async def close(self) -> None:
         pass

@@ -29,6 +29,8 @@ from sqlalchemy import Column, Integer, MetaData, Table, Text, delete, event, li
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from .records import StoreRecords
+
 log = logging.getLogger("bot.store")
 
 metadata = MetaData()
@@ -166,8 +168,8 @@ def _is_locked(e: BaseException) -> bool:
     return "locked" in str(e).lower() or "busy" in str(e).lower()
 
 
-class Store:
-    """Settings storage. `store = await Store.open(DATABASE_URL)`; every method is a coroutine."""
+class Store(StoreRecords):
+    """Settings storage (and the checklist and counters of bot/core/records.py). `store = await Store.open(DATABASE_URL)`; every method is a coroutine."""
 
     def __init__(self, engine: AsyncEngine, options: StoreOptions, *, sqlite_path: str | None, secrets=()):
         self._engine = engine
@@ -472,10 +474,12 @@ class Store:
         return UserSettings(*rows[0]) if rows else UserSettings()
 
     async def forget_user(self, surface: str, user_id: int | str) -> bool:
-        """Erase everything stored about a user (their settings row). Returns whether anything was stored."""
-        [n] = await self._write(delete(user_settings).where(self._user_where(surface, user_id)), what="forget_user")
+        """Erase everything stored about a user (their settings row, their checklist progress), in one transaction.
+        Returns whether anything was stored."""
+        counts = await self._write(delete(user_settings).where(self._user_where(surface, user_id)),
+                                   *self._personal_deletes(surface, user_id), what="forget_user")
         await self._scrub()
-        return n > 0
+        return any(n > 0 for n in counts)
 
     async def _scrub(self) -> None:
         """SQLite: copy the WAL into the file and truncate it, so the erased row leaves the -wal file now (the

@@ -157,10 +157,16 @@ def make_settings(tmp_path: Path, **kw):
 
 
 def section_ids(pid: str, topic: str = "ai-training", lang: str = "en", region: str = "") -> list[str]:
-    """The 'one tap away' buttons under an answer: its sections, answered only to the clicker."""
-    return [f"oo:x:s:{pid}:{topic}:{lang}:{region}:{name}" for name in ("details", "regions", "sources")]
+    """The buttons under a public answer: its sections ('one tap away', answered only to the clicker), then the
+    helpful? votes."""
+    return [*(f"oo:x:s:{pid}:{topic}:{lang}:{region}:{name}" for name in ("details", "regions", "sources")),
+            *vote_ids(pid, topic, lang)]
+
+
+def vote_ids(pid: str, topic: str = "ai-training", lang: str = "en") -> list[str]:
+    return [f"oo:x:fb:y:{pid}:{topic}:{lang}", f"oo:x:fb:n:{pid}:{topic}:{lang}"]
 
 
 def answer_ids(pid: str, topic: str = "ai-training", lang: str = "en", region: str = "") -> list[str]:
-    """The buttons under a private (ephemeral) answer: the sections, then 'Post publicly'."""
-    return [*section_ids(pid, topic, lang, region), f"oo:x:p:{pid}:{topic}:{lang}"]
+    """The buttons under a private (ephemeral) answer: the sections, 'Post publicly', the helpful? votes."""
+    return [*section_ids(pid, topic, lang, region)[:3], f"oo:x:p:{pid}:{topic}:{lang}", *vote_ids(pid, topic, lang)]

@@ -154,8 +154,10 @@ class FakeDiscordRest:
             raw = await request.read()
             if request.content_type == "application/json" and raw:
                 body = json.loads(raw)
-            elif request.content_type.startswith("multipart"):
-                body = {"multipart": raw.decode(errors="replace")}
+            elif request.content_type.startswith("multipart"):  # attachments: payload_json + files[n]
+                text = raw.decode(errors="replace")
+                found = re.search(r'name="payload_json"\r\n(?:[^\r\n]+\r\n)*\r\n(.*?)\r\n--', text, re.S)
+                body = {**(json.loads(found.group(1)) if found else {}), "multipart": text}
         rec = Recorded(request.method, path, dict(request.query), body, dict(request.headers))
         if self.delay:
             await asyncio.sleep(self.delay)

@@ -21,7 +21,7 @@ async def test_sync_registers_localised_commands(harness):
     [put] = harness.fake.find("PUT", rf"/applications/{APP_ID}/commands")
     cmds = {c["name"]: c for c in put.json}
     assert set(cmds) == {"optout", "ask", "platforms", "help", "privacy", "settings", "lang", "region", "letter", "forget", "faq",
-                         "Answer opt-out question", "new", "subscribe", "unsubscribe"}
+                         "Answer opt-out question", "new", "subscribe", "unsubscribe", "checklist", "robots"}
     for name in set(cmds) - {"faq"}:  # a server app and a user-installed app, in servers, DMs and group DMs
         assert cmds[name]["integration_types"] == [0, 1] and cmds[name]["contexts"] == [0, 1, 2], name
     assert cmds["help"]["name_localizations"]["es-ES"] == "ayuda"
@@ -66,7 +66,7 @@ async def test_guild_sync_on_request(harness_factory):
     h = await harness_factory()
     await h.client.sync_commands(GUILD_ID)  # optout-bot discord sync --guild ID
     [put] = h.fake.find("PUT", rf"/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
-    assert len(put.json) == 15
+    assert len(put.json) == 17
     assert not h.fake.find("PUT", rf"/applications/{APP_ID}/commands")
 
 
@@ -99,7 +99,7 @@ async def test_optout_in_spanish_for_a_spanish_discord_locale(harness):
     [cb] = harness.fake.callbacks()
     assert custom_ids(cb["data"]) == answer_ids("instagram", "ai-training", "es", "")
     assert [c["label"] for c in components(cb["data"]) if "custom_id" in c] == [
-        "Pasos y detalles", "Regiones", "Fuentes", "Publicar en el canal"]
+        "Pasos y detalles", "Regiones", "Fuentes", "Publicar en el canal", "👍 Útil", "👎 No me sirvió"]
 
 
 async def test_autocomplete_over_names_and_aliases(harness):

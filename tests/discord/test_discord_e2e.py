@@ -60,7 +60,7 @@ async def test_discord_sync_subprocess_registers_the_commands(tmp_path):
         output, _ = await asyncio.wait_for(proc.communicate(), 30)
         assert proc.returncode == 0, output.decode()
         [put] = rest.find("PUT", rf"/applications/{APP_ID}/commands")
-        assert len(put.json) == 15 and b"synced 15 commands globally" in output
+        assert len(put.json) == 17 and b"synced 17 commands globally" in output
         [cleared] = rest.find("PUT", rf"/applications/{APP_ID}/guilds/800000000000000001/commands")
         assert cleared.json == []  # the development server's copy goes, so nothing shows twice
     finally:

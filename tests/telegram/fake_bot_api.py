@@ -147,6 +147,10 @@ class FakeBotAPI:
                 chat["title"] = "Test group"
             return {"message_id": message_id, "date": int(time.time()), "chat": chat, "from": self.bot_user(),
                     "text": p.get("text", "")}
+        if method == "sendDocument":  # the in-process request puts the upload in "document": (file name, bytes)
+            return {"message_id": next(self._message_ids), "date": int(time.time()), "from": self.bot_user(),
+                    "chat": {"id": p.get("chat_id", 0), "type": "private"},
+                    "document": {"file_id": "f1", "file_unique_id": "u1", "file_name": "file"}}
         if method == "getChatAdministrators":
             return [admin_member(uid) for uid in self.admins.get(p.get("chat_id"), [])]
         if method == "setWebhook":
@@ -227,6 +231,8 @@ def make_fake_request(api: FakeBotAPI):
                              connect_timeout=None, pool_timeout=None):
             token, api_method = url.split("/bot", 1)[1].rsplit("/", 1)
             params = dict(request_data.parameters) if request_data else {}
+            for name, part in (request_data.multipart_data if request_data else {}).items():
+                params[name] = (part[0], part[1]) if isinstance(part, tuple) else part  # (file name, bytes[, type])
             status, body = api.handle(token, api_method, params)
             return status, json.dumps(body).encode()
 

@@ -289,7 +289,7 @@ async def test_privacy_lists_subscriptions_and_forget_erases_them(api, tmp_path,
     await bot.reload(with_change(engine))  # a pending alert for 708 and the group, not sent yet
     assert len(await rows(bot.store, "SELECT * FROM alert_deliveries WHERE target = '708'")) == 1
     await say("/forget")
-    assert last_text(api, 708) == "Done: I erased your settings. I keep no messages."
+    assert last_text(api, 708) == "Done: I erased your settings, alert subscriptions and checklist progress. I keep no messages."
     assert await rows(bot.store, "SELECT * FROM alert_subscriptions WHERE target = '708'") == []
     assert await rows(bot.store, "SELECT * FROM alert_deliveries WHERE target = '708'") == []
     await say("/privacy")

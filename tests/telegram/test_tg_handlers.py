@@ -90,15 +90,17 @@ async def test_optout_command_resolves_typos_and_escapes_unknown_names(tg):
     assert tg.texts(PRIVATE)[2] == message("optout_usage", "telegram", "en")
 
 
-@pytest.mark.parametrize("question,lang", [(EN_Q, "en"), (ES_Q, "es")])
-async def test_question_in_each_language(tg, question, lang):
+@pytest.mark.parametrize("question,lang,pid", [(EN_Q, "en", "linkedin"), (ES_Q, "es", "instagram")])
+async def test_question_in_each_language(tg, question, lang, pid):
     await tg.send(msg(question))
     sent = tg.sent(PRIVATE)
     assert [p["text"] for p in sent] == expected(question)
     assert get_engine().answer(Query(question)).lang == lang
     for p in sent:
         assert_html(p)
-    assert {"text": message("share", "plain", lang)} .items() <= buttons(sent[-1])[-1].items()
+    assert {"text": message("share", "plain", lang)} .items() <= buttons(sent[-1])[-3].items()
+    assert [b["callback_data"] for b in buttons(sent[-1])[-2:]] == [f"fb:y:{pid}:ai-training:{lang}",
+                                                                    f"fb:n:{pid}:ai-training:{lang}"]
 
 
 async def test_bare_platform_name_uses_telegram_language(tg):
@@ -458,7 +460,7 @@ async def test_buttons_are_routed_by_pattern_handlers(tg):
 
     patterns = [h.pattern.pattern for group in tg.app.handlers.values() for h in group
                 if isinstance(h, CallbackQueryHandler) and h.pattern is not None]
-    assert patterns == ["^a:", "^s:", "^l:", "^p:", "^set:", "^fc$"]
+    assert patterns == ["^a:", "^s:", "^l:", "^p:", "^set:", "^fc$", "^ck:", "^fb:", "^rb:"]
 
 
 

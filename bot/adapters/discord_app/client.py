@@ -107,6 +107,8 @@ class OptoutMixin:
     async def close(self) -> None:
         if self.alerts is not None:
             await self.alerts.stop()
+        if self.conv is not None:
+            await self.conv.flush_counts()  # the feedback counters still in memory
         await super().close()
 
     async def on_guild_join(self, guild: discord.Guild) -> None:

@@ -11,6 +11,8 @@ from discord import app_commands
 from discord.app_commands import Choice
 
 from bot.core.conversation import TOPICS
+from bot.core.robots import FORMATS
+from bot.core.robots_chat import PURPOSES
 from bot.core.vocab import REGIONS
 
 from .strings import ls
@@ -88,6 +90,20 @@ def register(client) -> None:
     async def forget(interaction: discord.Interaction) -> None:
         await client.command(interaction, "forget")
 
+    @command("checklist")
+    @app_commands.rename(platforms=ls("discord_opt_platforms_name"))
+    @app_commands.describe(platforms=ls("discord_opt_platforms_desc"))
+    async def checklist(interaction: discord.Interaction, platforms: app_commands.Range[str, 0, 300] = "") -> None:
+        await client.command(interaction, "checklist", platforms)
+
+    @command("robots")
+    @app_commands.rename(purpose=ls("discord_opt_purpose_name"), fmt=ls("discord_opt_format_name"))
+    @app_commands.describe(purpose=ls("discord_opt_purpose_desc"), fmt=ls("discord_opt_format_desc"))
+    @app_commands.choices(purpose=[Choice(name=ls(f"robots_purpose_{p}"), value=p) for p in PURPOSES],
+                          fmt=[Choice(name=ls(f"robots_format_{f}"), value=f) for f in FORMATS])
+    async def robots(interaction: discord.Interaction, purpose: str = "training", fmt: str = "robots") -> None:
+        await client.command(interaction, "robots", purpose=purpose, fmt=fmt)
+
     faq = app_commands.Group(name=ls("discord_cmd_faq_name"), description=ls("discord_cmd_faq_desc"),
                              guild_only=True, allowed_contexts=app_commands.AppCommandContext(guild=True),
                              allowed_installs=app_commands.AppInstallationType(guild=True),
@@ -113,7 +129,9 @@ def register(client) -> None:
     async def answer_message(interaction: discord.Interaction, message: discord.Message) -> None:
         await client.ctx_answer(interaction, message)
 
-    for cmd in (optout, ask, platforms, help_, privacy, settings, lang, region, letter, forget, answer_message):
+    for cmd in (optout, ask, platforms, help_, privacy, settings, lang, region, letter, forget, checklist, robots,
+                answer_message):
         cmd.allowed_installs, cmd.allowed_contexts = INSTALLS, CONTEXTS
-    for cmd in (optout, ask, platforms, help_, privacy, settings, lang, region, letter, forget, faq, answer_message):
+    for cmd in (optout, ask, platforms, help_, privacy, settings, lang, region, letter, forget, checklist, robots, faq,
+                answer_message):
         tree.add_command(cmd)

@@ -6,6 +6,7 @@ answered on old messages.
 """
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 
 import discord
@@ -28,9 +29,12 @@ class Out:
     content: str | None = None
     embeds: list[discord.Embed] = field(default_factory=list)
     view: discord.ui.View | None = None
+    file: tuple[str, str] | None = None  # (name, text): an attachment
 
     def kwargs(self) -> dict:
         kw: dict = {"allowed_mentions": NO_MENTIONS}
+        if self.file:
+            kw["file"] = discord.File(io.BytesIO(self.file[1].encode()), filename=self.file[0])
         if self.content:
             kw["content"] = self.content
         if self.embeds:
@@ -52,6 +56,7 @@ def outs(reply: Reply, note: str | None = None) -> list[Out]:
     if note:
         messages[0].content = cut(note, DISCORD["content"])
     messages[-1].view = view(reply)
+    messages[-1].file = reply.file
     return messages
 
 
@@ -124,11 +129,25 @@ def view(reply: Reply) -> discord.ui.View | None:
         for c in choices:
             v.add_item(ActionButton(c.data, c.label))
     links = [b for row in reply.buttons for b in row if b.url and len(b.url) <= 512][:5]
-    actions = [b for row in reply.buttons for b in row if b.data][:5]
     for b in links:
         v.add_item(discord.ui.Button(style=discord.ButtonStyle.link, url=b.url, label=cut(b.label, DISCORD["label"]), row=1))
-    for b in actions:
-        item = ActionButton(b.data, b.label, discord.ButtonStyle.primary if b.data.startswith("p:") else discord.ButtonStyle.secondary)
-        item.row = 2
-        v.add_item(item)
+    for row, buttons in action_rows(reply.buttons):
+        for b in buttons:
+            item = ActionButton(b.data, b.label, discord.ButtonStyle.primary if b.data.startswith("p:") else discord.ButtonStyle.secondary)
+            item.row = row
+            v.add_item(item)
     return v if v.children else None
+
+
+def action_rows(rows, first: int = 2, last: int = 4, width: int = 5) -> list[tuple[int, list]]:
+    """The reply's action rows on Discord rows `first`..`last`: a row of the reply joins the current Discord row
+    when it fits whole (sections and 'Post publicly' share one row; the votes get their own), else starts the next."""
+    out: list[tuple[int, list]] = []
+    for buttons in ([b for b in r if b.data] for r in rows):
+        if not buttons:
+            continue
+        if out and len(out[-1][1]) + len(buttons) <= width:
+            out[-1][1].extend(buttons)
+        elif not out or out[-1][0] < last:
+            out.append((out[-1][0] + 1 if out else first, buttons[:width]))
+    return out

@@ -1,0 +1,72 @@
+"""/robots in the chats: the same rules as `optout-bot robots`, chosen with buttons or words."""
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from bot.core import robots_chat
+from bot.core.conversation import Conversation, Limits, Turn
+from bot.core.memory_store import MemoryStore
+from bot.core.render import Renderer, message, text
+from bot.core.robots import FORMATS
+
+
+def cli(capsys, purpose: str, fmt: str) -> str:
+    from bot.cli import main
+
+    assert main(["robots", "--purpose", purpose, "--format", fmt]) == 0
+    return capsys.readouterr().out
+
+
+@pytest.fixture
+def conv(engine):
+    return Conversation(engine, Renderer(engine), MemoryStore(), Limits(user=(1000, 60.0)))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("purpose", robots_chat.PURPOSES)
+async def test_terminal_robots_equals_the_cli(conv, capsys, purpose, fmt):
+    reply = await conv.command(Turn("console", "c", "you"), "robots", f"{purpose} {fmt}")
+    intro = text("robots_intro", "en", purpose=text(f"robots_purpose_{purpose}", "en"),
+                 format=text(f"robots_format_{fmt}", "en"))
+    assert reply.text == f"{intro}\n\n{cli(capsys, purpose, fmt).rstrip()}"
+    assert reply.file is None
+
+
+async def test_telegram_buttons_choose_purpose_then_format(conv, capsys):
+    tg = Turn("telegram", 1, 1)
+    first = await conv.command(tg, "robots")
+    assert first.text == message("robots_choose_purpose", "telegram", "en")
+    assert [b.data for row in first.buttons for b in row] == ["rb:training", "rb:search", "rb:user-fetch"]
+    second = await conv.press(tg, "rb:search")
+    assert second.edit and [b.data for row in second.buttons for b in row] == [f"rb:search:{f}" for f in FORMATS]
+    third = await conv.press(tg, "rb:search:cloudflare")
+    [pre] = re.findall(r"<pre>(.*)</pre>", third.text, re.S)
+    assert html.unescape(pre) == cli(capsys, "search", "cloudflare").rstrip()
+
+
+async def test_too_long_for_a_message_comes_as_a_file(conv, capsys, monkeypatch):
+    monkeypatch.setattr(robots_chat, "TELEGRAM_LIMIT", 500)
+    reply = await conv.press(Turn("telegram", 1, 1), "rb:training:robots")
+    assert reply.file == ("robots.txt", cli(capsys, "training", "robots"))
+    assert reply.text.endswith(message("robots_as_file", "telegram", "en")) and "<pre>" not in reply.text
+
+
+@pytest.mark.parametrize("arg", ["training php", "everything nginx", "training nginx apache"])
+async def test_words_not_understood_get_the_usage(conv, arg):
+    reply = await conv.command(Turn("console", "c", "you"), "robots", arg)
+    assert reply.text == text("robots_usage", "en") and reply.file is None
+
+
+@pytest.mark.parametrize("forged", ["rb:all", "rb:training:php", "rb:training:nginx:x", "rb:"])
+async def test_forged_robots_buttons(conv, forged):
+    assert (await conv.press(Turn("telegram", 1, 1), forged)).toast == text("button_invalid", "en")
+
+
+async def test_spanish_words_and_intro(conv, capsys):
+    await conv.command(Turn("console", "c", "you"), "lang", "es")
+    reply = await conv.command(Turn("console", "c", "you"), "robots", "entrenamiento htaccess")
+    assert reply.text.startswith("Bloquear rastreadores para entrenamiento de IA, en formato Apache.")
+    assert reply.text.endswith(cli(capsys, "training", "apache").rstrip())
