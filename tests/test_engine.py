@@ -221,8 +221,9 @@ def test_without_a_previous_answer_a_follow_up_asks_which(engine):
     assert engine.answer(Query("does that undo what they already took?")).status != "answer"
 
 
-def test_small_talk_after_an_answer_is_not_a_follow_up(engine):
-    assert engine.answer(Query("what's the weather tomorrow", previous=("linkedin", "ai-training"))).status == "abstain"
+@pytest.mark.parametrize("text", ["what's the weather tomorrow", "what's the weather?", "thanks!", "lol"])
+def test_small_talk_after_an_answer_is_not_a_follow_up(engine, text):
+    assert engine.answer(Query(text, previous=("linkedin", "ai-training"))).status == "abstain"
 
 
 @pytest.mark.parametrize("text", ["bot, is the linkedin ai opt out available in the us",
@@ -268,3 +269,16 @@ def test_an_assistant_inside_another_app_is_masked_as_a_feature(engine):
 def test_removing_meta_ai_from_an_app_is_switching_it_off_not_deleting_data(engine, text, topic):
     a = ask(engine, text)
     assert (a.status, a.platform, a.topic) == ("answer", "meta-ai", topic)
+
+
+@pytest.mark.parametrize("text", ["I use Instagram, LinkedIn and ChatGPT, what do I do?",
+                                  "uso instagram, linkedin y chatgpt, que hago?"])
+def test_a_list_of_platforms_asks_about_each_of_them(engine, text):
+    a = ask(engine, text)  # the conversation turns this into a checklist
+    assert (a.status, a.reason) == ("clarify", "several")
+    assert [c.platform for c in a.candidates] == ["instagram", "linkedin", "chatgpt"]
+
+
+def test_two_names_side_by_side_without_a_list_are_not_a_list(engine):
+    a = ask(engine, "how to delete my perplexity threads and search history")
+    assert (a.status, a.platform, a.topic) == ("answer", "perplexity", "delete-data")

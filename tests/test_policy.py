@@ -211,3 +211,17 @@ def test_the_matchers_data_files_refuse_a_key_written_twice(tmp_path, engine):
     (tmp_path / "examples.yaml").write_text('region:\n  en: ["a"]\n  en: ["b"]\n', encoding="utf-8")
     with pytest.raises(KnowledgeError, match=r"knowledge/examples.yaml: region.en: duplicate key \(lines 2 and 3\)"):
         load_examples(engine.kb, root=tmp_path)
+
+
+def test_platforms_listed_together_are_a_question_about_them_unless_clearly_not():
+    three = ("instagram", "linkedin", "chatgpt")
+    unsure = verdict(**{OUT: T.several_out_of_scope - 0.05, "ai-training": 0.1})
+    r, _ = reading("i use instagram linkedin and chatgpt what do i do", platforms=three, ambiguous=three, judged=unsure)
+    d = decide(r, T)
+    assert (d.status, d.reason, d.candidates) == ("clarify", "several", three)
+    clearly_not = verdict(**{OUT: T.several_out_of_scope + 0.05})
+    r, _ = reading("instagram and tiktok are so addictive", platforms=three[:2], ambiguous=three[:2], judged=clearly_not)
+    assert decide(r, T).status == "abstain"
+    r, _ = reading("i use instagram linkedin and chatgpt what do i do", platforms=three, ambiguous=three, judged=unsure,
+                   overheard=True)
+    assert decide(r, T).status == "abstain"  # overheard in a group: the usual, stricter bar

@@ -11,6 +11,7 @@ be ``mailto:``. Beside the platform files: ``audit/<id>.yaml`` (claim-by-claim f
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -420,7 +421,8 @@ class KnowledgeBase:
 
 
 def default_root() -> Path:
-    return Path(__file__).resolve().parents[2] / "knowledge"
+    """OPTOUT_KNOWLEDGE_DIR (a curator's checkout of a newer version, a test's copy), else knowledge/ here."""
+    return Path(os.environ.get("OPTOUT_KNOWLEDGE_DIR") or Path(__file__).resolve().parents[2] / "knowledge")
 
 
 def _msg(err: dict) -> str:

@@ -294,10 +294,12 @@ class Grammar:
         if len(ids) <= 1:
             return (ids[0] if ids else None), []
         joined: set[str] = set()
-        for a, b in zip(mentions, mentions[1:]):
-            between = toks[a.end:b.start]
-            if a.pid != b.pid and len(between) <= 2 and between and all(t in self.conjunctions for t in between):
+        pairs = [(a, b, toks[a.end:b.start]) for a, b in zip(mentions, mentions[1:]) if a.pid != b.pid]
+        for a, b, between in pairs:  # "instagram and tiktok"
+            if between and len(between) <= 2 and all(t in self.conjunctions for t in between):
                 joined.update((a.pid, b.pid))
+        if joined:  # and the rest of a list: "instagram, linkedin and chatgpt" (the commas are gone by now)
+            joined.update(pid for a, b, between in pairs if not between for pid in (a.pid, b.pid))
         after_marker = [m.pid for m in mentions if self.context.ending_at(toks, m.start) or (
             m.start > 0 and toks[m.start - 1] in self.articles and self.context.ending_at(toks, m.start - 1))]
         # context only where every mention is: "is threads like insta... stop it on threads" is about threads

@@ -21,6 +21,8 @@ class Tuning:
     group_topic: float = 0.4  # overheard: the topic must be this sure too
     follow_up_out_of_scope: float = 0.8  # a short follow-up to an answer: in scope unless clearly not
     follow_up_max_tokens: int = 12  # longer messages are new questions, not follow-ups
+    several_out_of_scope: float = 0.8  # platforms listed together ("I use X, Y and Z, what do I do?"): in scope
+    #                                    unless clearly not
     crawler_topic: float = 0.6  # a platform named: website-crawlers must be this sure to beat its own card
     past_training: float = 0.1  # "already used... undo?" is a question about past training even when less sure
     follow_up_delete: float = 0.6  # after an answer, "and how do I delete it?" stays delete-data unless past
@@ -156,6 +158,13 @@ def follow_up(r: Reading, t: Tuning) -> Decision | None:
     return Decision("answer", r.previous[0], topic, _score(r), (r.previous[0],), reason="follow-up")
 
 
+def platforms_listed(r: Reading, t: Tuning) -> Decision | None:
+    """'I use instagram, linkedin and chatgpt, what do I do?': a list of platforms is a question about them."""
+    if r.overheard or len(r.ambiguous) < 2 or r.verdict.p(OUT) > t.several_out_of_scope:
+        return None
+    return several_platforms(r, t)
+
+
 def out_of_scope(r: Reading, t: Tuning) -> Decision | None:
     limit = t.group_out_of_scope if r.overheard else t.out_of_scope
     if r.verdict.p(OUT) > limit:
@@ -214,7 +223,8 @@ def no_platform(r: Reading, t: Tuning) -> Decision:
 
 
 RULES: tuple[Callable[[Reading, Tuning], Decision | None], ...] = (
-    empty, overheard_chatter, crawler_named, bare_name, follow_up_other_platform, follow_up, out_of_scope,
+    empty, overheard_chatter, crawler_named, bare_name, follow_up_other_platform, follow_up, platforms_listed,
+    out_of_scope,
     overheard_unsure,
     uncovered_brand, platform_named, several_platforms, general_topic, owner_named, no_platform,
 )
