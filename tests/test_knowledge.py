@@ -364,3 +364,8 @@ def test_crawler_list_follows_the_audit():
     for token in ("OAI-AdsBot", "ChatGPT Agent", "Claude-Web", "Google-Agent", "GoogleOther-Image", "GoogleOther-Video",
                   "Amzn-User", "bedrockbot"):
         assert token in by_token and by_token[token].source.url, token
+
+
+def test_a_platform_without_a_delete_data_card_is_refused(kb_copy):
+    edit(kb_copy / "platforms" / "linkedin.yaml", lambda d: d["topics"].pop("delete-data"))
+    assert f"{LI}: topics: no delete-data card" in problems(kb_copy)

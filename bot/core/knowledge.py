@@ -420,6 +420,9 @@ class KnowledgeBase:
         return [p.id for p in self.platforms.values() if (today - p.verified).days > STALE_AFTER_DAYS]
 
 
+REQUIRED_TOPICS = ("ai-training", "delete-data")  # every platform has these cards (legal-objection where a route exists)
+
+
 def default_root() -> Path:
     """OPTOUT_KNOWLEDGE_DIR (a curator's checkout of a newer version, a test's copy), else knowledge/ here."""
     return Path(os.environ.get("OPTOUT_KNOWLEDGE_DIR") or Path(__file__).resolve().parents[2] / "knowledge")
@@ -534,6 +537,11 @@ def load(root: Path | str | None = None) -> KnowledgeBase:
             problems.extend(f"{rel(path)}: {p}" for p in refs)
             continue
         platforms[platform.id] = platform
+
+    for p in platforms.values():  # the two questions every platform must answer, in both languages
+        missing = [t for t in REQUIRED_TOPICS if p.id != "general" and t not in p.topics]
+        if missing:
+            problems.append(f"{rel(root / 'platforms' / (p.id + '.yaml'))}: topics: no {' or '.join(missing)} card")
 
     owners: dict[str, str] = {}
     for p in platforms.values():
