@@ -57,7 +57,8 @@ async def test_too_long_for_a_message_comes_as_a_file(conv, capsys, monkeypatch)
 @pytest.mark.parametrize("arg", ["training php", "everything nginx", "training nginx apache"])
 async def test_words_not_understood_get_the_usage(conv, arg):
     reply = await conv.command(Turn("console", "c", "you"), "robots", arg)
-    assert reply.text == text("robots_usage", "en") and reply.file is None
+    assert reply.text.startswith("Use /robots and pick with the buttons") and reply.file is None
+    assert "Companies: ai2, amazon, anthropic," in reply.text  # what the companies argument takes
 
 
 @pytest.mark.parametrize("forged", ["rb:all", "rb:training:php", "rb:training:nginx:x", "rb:"])
@@ -70,3 +71,27 @@ async def test_spanish_words_and_intro(conv, capsys):
     reply = await conv.command(Turn("console", "c", "you"), "robots", "entrenamiento htaccess")
     assert reply.text.startswith("Bloquear rastreadores para entrenamiento de IA, en formato Apache.")
     assert reply.text.endswith(cli(capsys, "training", "apache").rstrip())
+
+
+def cli_companies(capsys, purpose: str, fmt: str, *names: str) -> str:
+    from bot.cli import main
+
+    assert main(["robots", "--purpose", purpose, "--format", fmt, "--company", ",".join(names)]) == 0
+    return capsys.readouterr().out
+
+
+async def test_companies_narrow_the_rules_as_the_clis_company_option(conv, capsys):
+    reply = await conv.command(Turn("console", "c", "you"), "robots", "training nginx openai anthropic")
+    assert reply.text.endswith(cli_companies(capsys, "training", "nginx", "openai", "anthropic").rstrip())
+    assert '"~*GPTBot" 1;' in reply.text and '"~*ClaudeBot" 1;' in reply.text
+    assert "CCBot" not in reply.text  # Common Crawl was not chosen
+    alone = await conv.command(Turn("console", "c", "you"), "robots", "anthropic")  # training, robots.txt
+    assert alone.text.endswith(cli_companies(capsys, "training", "robots", "anthropic").rstrip())
+
+
+async def test_discord_company_option_and_a_company_without_that_purpose(conv):
+    reply = await conv.command(Turn("discord", 1, 1), "robots", "", purpose="search", fmt="robots", company="openai")
+    assert "User-agent: OAI-SearchBot" in reply.text and "GPTBot" not in reply.text.split("User-agent:", 1)[1]
+    none = await conv.command(Turn("console", "c", "you"), "robots", "user-fetch common-crawl-foundation")
+    assert none.text == "None of the crawlers of common-crawl-foundation is for AI assistants fetching pages. " \
+                        "Try another purpose, or /robots without companies."

@@ -461,10 +461,11 @@ class Conversation:
 
         return await command(self, turn, arg)
 
-    async def cmd_robots(self, turn: Turn, arg: str = "", purpose: str | None = None, fmt: str | None = None) -> Reply:
+    async def cmd_robots(self, turn: Turn, arg: str = "", purpose: str | None = None, fmt: str | None = None,
+                         company: str = "") -> Reply:
         from .robots_chat import command
 
-        return await command(self, turn, arg, purpose, fmt)
+        return await command(self, turn, arg, purpose, fmt, company)
 
     async def cmd_letter(self, turn: Turn, arg: str) -> Reply:
         if not arg:

@@ -9,17 +9,17 @@ from __future__ import annotations
 from .conversation import FORMAT, Button, Reply, Turn
 from .limits import DISCORD, TELEGRAM_LIMIT, visible_len
 from .render import escape_telegram, text
-from .robots import FORMATS, rules
+from .robots import FORMATS, SelectionError, companies, rules
 
 PURPOSES = ("training", "search", "user-fetch")
 FILE_NAMES = {"robots": "robots.txt", "nginx": "ai-crawlers.nginx.conf", "apache": "ai-crawlers.htaccess",
               "caddy": "ai-crawlers.Caddyfile", "cloudflare": "ai-crawlers.cloudflare.txt"}
 
 
-def parse(arg: str) -> tuple[str | None, str | None, list[str]]:
-    """'/robots training nginx' -> (purpose, format, words not understood); either may be missing."""
+def parse(arg: str, known_companies: list[str] = ()) -> tuple[str | None, str | None, list[str], list[str]]:
+    """'/robots training nginx openai' -> (purpose, format, companies, words not understood); any may be missing."""
     purpose = fmt = None
-    bad = []
+    bad, chosen = [], []
     aliases = {"robots.txt": "robots", "htaccess": "apache", ".htaccess": "apache", "user-fetches": "user-fetch",
                "entrenamiento": "training", "busqueda": "search", "búsqueda": "search"}
     for word in arg.lower().replace(",", " ").split():
@@ -28,18 +28,25 @@ def parse(arg: str) -> tuple[str | None, str | None, list[str]]:
             purpose = word
         elif word in FORMATS and fmt is None:
             fmt = word
+        elif word in known_companies:
+            chosen.append(word)
         else:
             bad.append(word)
-    return purpose, fmt, bad
+    return purpose, fmt, chosen, bad
 
 
-async def command(conv, turn: Turn, arg: str, purpose: str | None = None, fmt: str | None = None) -> Reply:
-    """`options` from Discord (purpose, fmt) or words; missing choices are asked for with buttons."""
+async def command(conv, turn: Turn, arg: str, purpose: str | None = None, fmt: str | None = None,
+                  company: str = "") -> Reply:
+    """`options` from Discord (purpose, fmt, company) or words; missing choices are asked for with buttons.
+    Companies ('/robots training nginx openai anthropic') narrow the rules; with them, the purpose defaults to
+    training and the format to robots.txt (buttons carry no company)."""
     lang = await conv.ui_lang(turn)
-    words_purpose, words_fmt, bad = parse(arg)
+    words_purpose, words_fmt, chosen, bad = parse(f"{arg} {company}", companies(conv.engine.kb.crawlers))
     purpose, fmt = purpose or words_purpose, fmt or words_fmt
     if bad or (purpose is not None and purpose not in PURPOSES) or (fmt is not None and fmt not in FORMATS):
-        return await conv.say(turn, "robots_usage")
+        return await conv.say(turn, "robots_usage", companies=", ".join(companies(conv.engine.kb.crawlers)))
+    if chosen:
+        return output(conv, turn, purpose or "training", fmt or "robots", lang, chosen)
     if purpose and fmt:
         return output(conv, turn, purpose, fmt, lang)
     if turn.surface == "console":
@@ -61,11 +68,15 @@ def formats(conv, turn: Turn, purpose: str, lang: str, edit: bool = False) -> Re
     return reply
 
 
-def output(conv, turn: Turn, purpose: str, fmt: str, lang: str) -> Reply:
+def output(conv, turn: Turn, purpose: str, fmt: str, lang: str, chosen: list[str] = ()) -> Reply:
     """The rules in a code block; as a file (named for the format) when the message would be too long."""
     from .render import message
 
-    body = rules(conv.engine.kb.crawlers, purpose, None, fmt)
+    try:
+        body = rules(conv.engine.kb.crawlers, purpose, list(chosen) or None, fmt)
+    except (SelectionError, ValueError):  # e.g. no crawler of that company has that purpose
+        return Reply(chunks=[message("robots_none", FORMAT[turn.surface], lang, companies=", ".join(chosen),
+                                     purpose=text(f"robots_purpose_{purpose}", lang))])
     surface = FORMAT[turn.surface]
     intro = message("robots_intro", surface, lang, purpose=text(f"robots_purpose_{purpose}", lang),
                     format=text(f"robots_format_{fmt}", lang))

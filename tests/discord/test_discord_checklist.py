@@ -113,4 +113,14 @@ async def test_request_button_for_an_uncovered_brand(harness, tmp_path):
 
 async def test_robots_with_forged_choices_gets_the_usage(harness):
     await harness.interaction(slash("robots", {"crawlers": "everything", "format": "php"}))  # Discord does not check
-    assert harness.fake.callbacks()[-1]["data"]["content"] == message("robots_usage", "discord", "en")
+    from bot.core.engine import get_engine
+    from bot.core.robots import companies
+
+    assert harness.fake.callbacks()[-1]["data"]["content"] == message(
+        "robots_usage", "discord", "en", companies=", ".join(companies(get_engine().kb.crawlers)))
+
+
+async def test_robots_company_option_narrows_the_rules(harness):
+    await harness.interaction(slash("robots", {"crawlers": "training", "format": "robots", "companies": "anthropic"}))
+    content = harness.fake.callbacks()[-1]["data"]["content"]
+    assert "User-agent: ClaudeBot\nDisallow: /" in content and "GPTBot" not in content

@@ -97,12 +97,15 @@ def register(client) -> None:
         await client.command(interaction, "checklist", platforms)
 
     @command("robots")
-    @app_commands.rename(purpose=ls("discord_opt_purpose_name"), fmt=ls("discord_opt_format_name"))
-    @app_commands.describe(purpose=ls("discord_opt_purpose_desc"), fmt=ls("discord_opt_format_desc"))
+    @app_commands.rename(purpose=ls("discord_opt_purpose_name"), fmt=ls("discord_opt_format_name"),
+                         company=ls("discord_opt_company_name"))
+    @app_commands.describe(purpose=ls("discord_opt_purpose_desc"), fmt=ls("discord_opt_format_desc"),
+                           company=ls("discord_opt_company_desc"))
     @app_commands.choices(purpose=[Choice(name=ls(f"robots_purpose_{p}"), value=p) for p in PURPOSES],
                           fmt=[Choice(name=ls(f"robots_format_{f}"), value=f) for f in FORMATS])
-    async def robots(interaction: discord.Interaction, purpose: str = "training", fmt: str = "robots") -> None:
-        await client.command(interaction, "robots", purpose=purpose, fmt=fmt)
+    async def robots(interaction: discord.Interaction, purpose: str = "training", fmt: str = "robots",
+                     company: app_commands.Range[str, 0, 200] = "") -> None:
+        await client.command(interaction, "robots", purpose=purpose, fmt=fmt, company=company)
 
     faq = app_commands.Group(name=ls("discord_cmd_faq_name"), description=ls("discord_cmd_faq_desc"),
                              guild_only=True, allowed_contexts=app_commands.AppCommandContext(guild=True),
