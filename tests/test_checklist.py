@@ -60,7 +60,9 @@ def test_pick_from_a_question_reads_only_the_names(engine):
 async def test_an_everyday_word_joins_the_checklist_only_when_read_as_a_name(conv):
     reply = await conv.message(private(), "how do I opt out of AI training on linkedin, reddit and x?")
     assert [b.data for row in reply.buttons for b in row][::2] == ["ck:d:linkedin", "ck:d:reddit", "ck:d:x"]
-    reply = await conv.message(private(), "I use instagram and linkedin, what do I do about old threads?")
+    # "old threads": an everyday word, not read as Threads (the topic must be ai-training: "what do I do about old
+    # threads?" sits on the border of past-training, which gets "which one?" rather than a checklist)
+    reply = await conv.message(private(), "I use instagram and linkedin, how do I opt out of AI training for my old threads?")
     assert [b.data for row in reply.buttons for b in row][::2] == ["ck:d:instagram", "ck:d:linkedin"]
 
 
