@@ -349,28 +349,19 @@ class Store(StoreRecords):
 
     async def _write(self, *stmts, what: str = "write"):
         """One transaction; returns each statement's result rows (or rowcount). StoreUnavailable when it fails."""
-        if not self.available():
-            raise StoreUnavailable(f"settings store unavailable ({self._down_reason}); try again in a moment")
-        async def run():
-            async with self._writer.begin() as conn:
-                out = []
-                for stmt in stmts:
-                    result = await conn.execute(stmt)
-                    out.append(result.all() if result.returns_rows else result.rowcount)
-                return out
+        async def work(conn):
+            out = []
+            for stmt in stmts:
+                result = await conn.execute(stmt)
+                out.append(result.all() if result.returns_rows else result.rowcount)
+            return out
 
-        try:
-            out = await self._bounded(run(), self.options.write_timeout)
-        except (asyncio.TimeoutError, TimeoutError, SQLAlchemyError, OSError) as e:
-            self._failed(e, what)
-            raise StoreUnavailable(f"settings could not be saved ({self._down_reason or self._last_error})") from None
-        self._ok()
-        return out
+        return await self.transaction(work, what=what, failed="settings could not be saved")
 
-    async def transaction(self, work, *, what: str = "write"):
+    async def transaction(self, work, *, what: str = "write", failed: str | None = None):
         """`await work(conn)` inside one write transaction (SQLite: BEGIN IMMEDIATE), bounded by the write timeout;
         for modules next to this one that need a read-then-write in one transaction (alert_store.py).
-        Raises StoreUnavailable when it fails, like every write."""
+        Raises StoreUnavailable ("<failed or what failed> (reason)") when it fails, like every write."""
         if not self.available():
             raise StoreUnavailable(f"settings store unavailable ({self._down_reason}); try again in a moment")
 
@@ -382,7 +373,8 @@ class Store(StoreRecords):
             out = await self._bounded(run(), self.options.write_timeout)
         except (asyncio.TimeoutError, TimeoutError, SQLAlchemyError, OSError) as e:
             self._failed(e, what)
-            raise StoreUnavailable(f"{what} failed ({self._down_reason or self._last_error})") from None
+            reason = self._down_reason or self._last_error
+            raise StoreUnavailable(f"{failed or what + ' failed'} ({reason})") from None
         self._ok()
         return out
 

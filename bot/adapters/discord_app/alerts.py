@@ -13,7 +13,7 @@ from discord.app_commands import Choice
 
 from bot.core.alerts import ALL, AlertDispatcher, SubscriberGone
 
-from .commands import CONTEXTS, INSTALLS
+from .commands import CONTEXTS, INSTALLS, command
 from .payloads import outs
 from .strings import ls
 
@@ -23,9 +23,6 @@ SURFACE = "discord"
 
 def register(client) -> None:
     """/new, /subscribe [platform] and /unsubscribe [platform], with platform autocomplete (and "all")."""
-
-    def command(key: str):
-        return app_commands.command(name=ls(f"discord_cmd_{key}_name"), description=ls(f"discord_cmd_{key}_desc"))
 
     @command("new")
     async def new(interaction: discord.Interaction) -> None:

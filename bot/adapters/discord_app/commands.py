@@ -21,11 +21,13 @@ INSTALLS = app_commands.AppInstallationType(guild=True, user=True)  # a server a
 CONTEXTS = app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True)
 
 
+def command(key: str):
+    """A slash command named and described by the strings discord_cmd_<key>_name / _desc."""
+    return app_commands.command(name=ls(f"discord_cmd_{key}_name"), description=ls(f"discord_cmd_{key}_desc"))
+
+
 def register(client) -> None:
     tree: app_commands.CommandTree = client.tree
-
-    def command(key: str):
-        return app_commands.command(name=ls(f"discord_cmd_{key}_name"), description=ls(f"discord_cmd_{key}_desc"))
 
     @command("optout")
     @app_commands.rename(platform=ls("discord_opt_platform_name"), topic=ls("discord_opt_topic_name"))
