@@ -54,7 +54,7 @@ async def test_too_long_for_a_message_comes_as_a_file(conv, capsys, monkeypatch)
     assert reply.text.endswith(message("robots_as_file", "telegram", "en")) and "<pre>" not in reply.text
 
 
-@pytest.mark.parametrize("arg", ["training php", "everything nginx", "training nginx apache"])
+@pytest.mark.parametrize("arg", ["training php", "everything nginx", "training nginx apache", "training", ""])
 async def test_words_not_understood_get_the_usage(conv, arg):
     reply = await conv.command(Turn("console", "c", "you"), "robots", arg)
     assert reply.text.startswith("Use /robots and pick with the buttons") and reply.file is None

@@ -151,8 +151,7 @@ def follow_up(r: Reading, t: Tuning) -> Decision | None:
     if r.region_named:
         return Decision("answer", r.previous[0], "region", _score(r), (r.previous[0],), reason="follow-up")
     topic = _platform_topic(r, t)
-    judged, _ = r.topic(PLATFORM_CARD_TOPICS)
-    if topic == "past-training" and judged == "delete-data" and (
+    if topic == "past-training" and r.topic(PLATFORM_CARD_TOPICS)[0] == "delete-data" and (
             r.verdict.p("past-training") < t.follow_up_delete * r.verdict.p("delete-data")):
         topic = "delete-data"  # the past-training examples are follow-ups too: they must not win by that alone
     return Decision("answer", r.previous[0], topic, _score(r), (r.previous[0],), reason="follow-up")

@@ -41,16 +41,16 @@ async def command(conv, turn: Turn, arg: str, purpose: str | None = None, fmt: s
     Companies ('/robots training nginx openai anthropic') narrow the rules; with them, the purpose defaults to
     training and the format to robots.txt (buttons carry no company)."""
     lang = await conv.ui_lang(turn)
-    words_purpose, words_fmt, chosen, bad = parse(f"{arg} {company}", companies(conv.engine.kb.crawlers))
+    known = companies(conv.engine.kb.crawlers)
+    words_purpose, words_fmt, chosen, bad = parse(f"{arg} {company}", known)
     purpose, fmt = purpose or words_purpose, fmt or words_fmt
-    if bad or (purpose is not None and purpose not in PURPOSES) or (fmt is not None and fmt not in FORMATS):
-        return await conv.say(turn, "robots_usage", companies=", ".join(companies(conv.engine.kb.crawlers)))
-    if chosen:
+    usage = bad or (purpose is not None and purpose not in PURPOSES) or (fmt is not None and fmt not in FORMATS)
+    if not usage and chosen:
         return output(conv, turn, purpose or "training", fmt or "robots", lang, chosen)
-    if purpose and fmt:
+    if not usage and purpose and fmt:
         return output(conv, turn, purpose, fmt, lang)
-    if turn.surface == "console":
-        return await conv.say(turn, "robots_usage")
+    if usage or turn.surface == "console":  # the terminal has no buttons to ask with
+        return await conv.say(turn, "robots_usage", companies=", ".join(known))
     if purpose:
         return formats(conv, turn, purpose, lang)
     reply = await conv.say(turn, "robots_choose_purpose", lang=lang)
