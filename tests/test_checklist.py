@@ -153,8 +153,8 @@ async def test_terminal_checklist_is_text_with_numbered_guides(engine):
 
 
 async def test_several_platforms_in_a_question_about_another_topic_still_ask_which(conv):
-    reply = await conv.message(private(), "which is worse for privacy, chatgpt or claude?")
-    assert reply.answer.status == "clarify" and reply.answer.topic == "delete-data"
+    reply = await conv.message(private(), "how do I delete my chatgpt and claude accounts?")
+    assert reply.answer.status == "clarify" and reply.answer.topic == "delete-data"  # the checklist is for opting out
     assert [c.data for c in reply.choices] == ["a:chatgpt:delete-data:en", "a:claude:delete-data:en"]
 
 

@@ -30,3 +30,33 @@ def test_a_phrasing_we_hold_is_decided_by_the_examples_written_that_way(tmp_path
     # four delete-data examples lie at cosine ~0.96, the one written exactly so is out of scope
     assert verdict.best == OUT
     assert verdict.p(OUT) > 0.99
+
+
+def test_the_word_model_reshares_the_platform_topics_by_their_words(tmp_path):
+    """Two phrasings the embedding cannot tell apart (same vector); the words 'undo' and 'stop' can."""
+    texts = {
+        "stop app training on my posts": "ai-training", "stop app using my photos": "ai-training",
+        "please stop app learning from me": "ai-training",
+        "undo what app already trained": "past-training", "can app undo the training on old posts": "past-training",
+        "undo it for the posts already used": "past-training",
+        "good morning everyone": OUT,
+    }
+    def flat_embedder():
+        def embed(items):
+            out = np.zeros((len(items), 384), dtype=np.float32)
+            out[:, 0] = 1.0
+            out[:, 1] = [5.0 if texts.get(t) == OUT else 0.0 for t in items]
+            out[:, 2] = [0.0 if t in texts else 0.3 for t in items]  # a new phrasing, not one we hold
+            return out / np.linalg.norm(out, axis=1, keepdims=True)
+        return embed
+    examples = list(texts.items())
+    plain = Judge(lambda: examples, embedder=flat_embedder, cache_path=tmp_path / "a.npz")
+    words = Judge(lambda: examples, embedder=flat_embedder, cache_path=tmp_path / "b.npz",
+                  word_topics=("ai-training", "past-training"))
+    question = "can they undo the training already done"
+    base = plain.score(question)
+    assert abs(base.p("ai-training") - base.p("past-training")) < 0.05  # the embedding alone: a coin toss
+    judged = words.score(question)
+    assert judged.best == "past-training"
+    assert judged.p(OUT) == base.p(OUT)  # scope stays the embedding's
+    assert words.score("please stop them learning from my posts").best == "ai-training"

@@ -16,7 +16,7 @@ from .judge import OUT, Judge
 from .knowledge import GENERAL_TOPICS, KnowledgeBase, Platform, load
 from .normalize import MAX_CHARS, normalize, tokens
 from .platforms import Detection, Grammar, PlatformIndex, load_matching
-from .policy import Decision, Reading, Tuning, decide
+from .policy import PLATFORM_CARD_TOPICS, Decision, Reading, Tuning, decide
 from .vocab import LANGS
 
 Status = Literal["answer", "clarify", "abstain"]
@@ -86,7 +86,7 @@ class Engine:
         self.index = PlatformIndex(kb, self.matching, brands, vocab_texts=vocab_texts)
         self.grammar = Grammar(self.matching)
         self._assistants = {p.id for p in kb.platforms.values() if p.category == "ai-assistant"}
-        self.judge = judge or Judge(self._masked_examples)
+        self.judge = judge or Judge(self._masked_examples, word_topics=PLATFORM_CARD_TOPICS)
         # crawler user agents as written ("GPTBot", "Google-Extended"), not those that are also a platform's name
         names = {" ".join(k) for k in self.index.alias}
         tokens_ = sorted({c.token.casefold() for c in kb.crawlers if len(c.token) >= 5

