@@ -270,6 +270,14 @@ def test_picking_one_after_an_answer_about_another_switches_platform(engine, tex
     assert (a.status, a.platform, a.topic) == ("answer", "github-copilot", "ai-training")
 
 
+def test_the_judge_reads_what_is_asked_not_whom_it_is_asked_of(engine):
+    from bot.core.normalize import tokens
+    assert engine.mask(tokens("ragazzi, come si toglie meta ai da whatsapp?")) == "come si toglie ai da app"
+    assert engine.mask(tokens("hey guys how do i stop linkedin training")) == "how do i stop app training"
+    assert engine.mask(tokens("@bot como tiro a meta ai do whatsapp")) == "como tiro a ai do app"
+    assert engine.mask(tokens("hello there!")) == "hello there"  # nothing would be left to judge
+
+
 def test_an_assistant_inside_another_app_is_masked_as_a_feature(engine):
     from bot.core.normalize import tokens
     assert engine.mask(tokens("how do I remove meta ai from whatsapp")) == "how do i remove ai from app"

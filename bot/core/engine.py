@@ -180,6 +180,9 @@ class Engine:
         for i, t in enumerate(toks):
             if t in det.owners:
                 out[i] = MASK
+        lead = self.grammar.address_length(toks)
+        if lead and len(toks) - lead >= 3:  # "guys, how do I..." is judged as "how do I..." ("hello there" stays)
+            out = out[lead:]
         return " ".join(t for t in out if t)
 
     def _masked_examples(self) -> list[tuple[str, str]]:

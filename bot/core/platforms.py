@@ -45,6 +45,7 @@ class MatchingFile(_Strict):
     filler: list[str] = []
     bot_names: list[str] = []
     greetings: list[str] = []
+    vocatives: list[str] = []
 
 
 class _WordsLoader(UniqueKeyLoader):
@@ -266,6 +267,18 @@ class Grammar:
         self.filler = {t for w in m.filler for t in tokenize(w)}
         self.bot_names = Phrases(m.bot_names)
         self.greetings = {t for w in m.greetings for t in tokenize(w)}
+        self.openings = Phrases([*m.greetings, *m.vocatives, *m.bot_names])
+
+    def address_length(self, toks: list[str]) -> int:
+        """How many tokens at the start only address someone ("hey guys", "@bot", "ragazzi")."""
+        i = 0
+        while i < len(toks):
+            size = max((len(ph) for ph in self.openings.by_first.get(toks[i], ())
+                        if tuple(toks[i:i + len(ph)]) == ph), default=0)
+            if not size:
+                break
+            i += size
+        return i
 
     def region(self, toks: list[str], lang: str | None = None) -> str | None:
         skip = self.not_region_in.get(lang or "", set())
