@@ -180,6 +180,19 @@ def test_no_platform_and_a_general_topic_answers_the_general_card():
     assert (decide(r, T).platform, decide(r, T).topic) == ("general", "opt-out-vs-opt-in")
 
 
+def test_a_general_card_must_outweigh_the_platform_topics_together():
+    # opt-out-vs-opt-in is the single likeliest label (0.40), but the platform topics together weigh 0.55:
+    # "how do I stop them using my data?" is asked about some platform, so the bot asks which
+    r, _ = reading("how do i stop them", judged=verdict(**{
+        "opt-out-vs-opt-in": 0.40, "ai-training": 0.25, "delete-data": 0.1, "legal-objection": 0.1,
+        "region": 0.05, "past-training": 0.05, "website-crawlers": 0.03, "about-bot": 0.02}))
+    assert (decide(r, T).status, decide(r, T).reason) == ("clarify", "no-platform")
+    r, _ = reading("in general how do i protect my data", judged=verdict(**{
+        "opt-out-vs-opt-in": 0.50, "ai-training": 0.25, "delete-data": 0.1, "legal-objection": 0.05,
+        "region": 0.03, "past-training": 0.02, "website-crawlers": 0.03, "about-bot": 0.02}))
+    assert (decide(r, T).platform, decide(r, T).topic) == ("general", "opt-out-vs-opt-in")
+
+
 def test_an_owner_asks_which_of_its_apps():
     r, _ = reading("stop meta training", owners=["meta"], judged=verdict(**{"ai-training": 0.9}))
     d = decide(r, T)

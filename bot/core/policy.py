@@ -28,6 +28,8 @@ class Tuning:
     follow_up_delete: float = 0.6  # after an answer, "and how do I delete it?" stays delete-data unless past
     #                                 training is at least this share of delete-data's probability
     region_over_objection: float = 0.15  # a country named beside an objection question: region when this sure
+    general_over_platform: float = 1.0  # no platform named: a general card must outweigh the platform topics
+    #                                      together by this factor, else "which platform?"
     max_group_tokens: int = 60  # an overheard wall of text is not a clear question
 
 
@@ -204,8 +206,12 @@ def several_platforms(r: Reading, t: Tuning) -> Decision | None:
 
 
 def general_topic(r: Reading, t: Tuning) -> Decision | None:
+    """A general card answers a message naming no platform only when it is likelier than all the platform topics
+    together: "how do I stop them using my data?" is asked about some platform (which?), "what's the difference
+    between opt-out and opt-in?" about none."""
     topic, _ = r.topic(PLATFORM_CARD_TOPICS + GENERAL_TOPICS)
-    if topic in GENERAL_TOPICS:
+    platform_topics = sum(r.verdict.p(p) for p in PLATFORM_CARD_TOPICS)
+    if topic in GENERAL_TOPICS and r.verdict.p(topic) >= t.general_over_platform * platform_topics:
         return Decision("answer", "general", topic, _score(r), ("general",))
 
 
