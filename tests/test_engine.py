@@ -171,6 +171,22 @@ def test_the_subject_of_a_message_is_answered(engine, text, platform):
     assert (a.status, a.platform) == ("answer", platform)
 
 
+@pytest.mark.parametrize("text,subject,ambiguous", [
+    # every name after a marker: the verb's object comes first, the place it is taken from after it
+    ("como tiro a meta ai do whatsapp", "meta-ai", []),
+    ("como quito el circulito azul de meta ai del wasap", "meta-ai", []),
+    # ...but a typo's guess is never preferred to a real name ("instalo" is not instagram)
+    ("como instalo un tema en wordpress", "wordpress", []),
+    # a list with its prepositions repeated is still a list
+    ("quiero desactivar el entrenamiento de ia en instagram y en tiktok", None, ["instagram", "tiktok"]),
+    ("my posts on linkedin and on x, how do i stop both from feeding ai", None, ["linkedin", "x"]),
+])
+def test_which_name_is_the_subject(engine, text, subject, ambiguous):
+    from bot.core.normalize import tokens
+    toks = tokens(text)
+    assert engine.grammar.subject(engine.index.detect(toks), toks) == (subject, ambiguous)
+
+
 def test_platforms_named_together_ask_which(engine):
     a = engine.answer(Query("how do I opt out on both instagram and linkedin?"))
     assert a.status == "clarify" and {c.platform for c in a.candidates} == {"instagram", "linkedin"}

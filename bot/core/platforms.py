@@ -295,8 +295,9 @@ class Grammar:
             return (ids[0] if ids else None), []
         joined: set[str] = set()
         pairs = [(a, b, toks[a.end:b.start]) for a, b in zip(mentions, mentions[1:]) if a.pid != b.pid]
-        for a, b, between in pairs:  # "instagram and tiktok"
-            if between and len(between) <= 2 and all(t in self.conjunctions for t in between):
+        for a, b, between in pairs:  # "instagram and tiktok", "en instagram y en tiktok"
+            if between and len(between) <= 3 and any(t in self.conjunctions for t in between) and all(
+                    t in self.conjunctions or t in self.articles or self.context.ending_at([t], 1) for t in between):
                 joined.update((a.pid, b.pid))
         if joined:  # and the rest of a list: "instagram, linkedin and chatgpt" (the commas are gone by now)
             joined.update(pid for a, b, between in pairs if not between for pid in (a.pid, b.pid))
@@ -304,7 +305,10 @@ class Grammar:
             m.start > 0 and toks[m.start - 1] in self.articles and self.context.ending_at(toks, m.start - 1))]
         # context only where every mention is: "is threads like insta... stop it on threads" is about threads
         context = {pid for pid in after_marker if after_marker.count(pid) == sum(m.pid == pid for m in mentions)} - joined
-        candidates = [pid for pid in ids if pid not in context] or ids
+        # every name after a marker ("como tiro a meta ai do whatsapp", "quitar ... de meta ai del wasap"): the
+        # verb's object comes before the place it is taken from, so the first name is the subject
+        exact = [m.pid for m in mentions if m.strength >= 100]  # not a typo's guess ("instalo" is not instagram)
+        candidates = [pid for pid in ids if pid not in context] or exact[:1] or ids
         real = [pid for pid in candidates if pid not in det.common_word_only]
         if real and not joined:
             candidates = real
