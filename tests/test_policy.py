@@ -131,6 +131,21 @@ def test_a_clear_group_question_about_one_platform_is_answered():
     assert (decide(r, T).status, decide(r, T).platform) == ("answer", "snapchat")
 
 
+def test_bots_on_ones_own_site_hosted_by_an_uncovered_brand_get_the_crawler_card():
+    r, _ = reading("my site is on hostinger how do i block ai bots", brands=["Hostinger"],
+                   judged=verdict(**{"website-crawlers": 0.8}))
+    assert (decide(r, T).status, decide(r, T).platform, decide(r, T).topic) == ("answer", "general", "website-crawlers")
+    r, _ = reading("does hostinger train ai on my data", brands=["Hostinger"], judged=verdict(**{"ai-training": 0.8}))
+    assert (decide(r, T).status, decide(r, T).reason) == ("abstain", "uncovered")
+
+
+def test_no_platform_and_bots_on_ones_own_site_is_the_crawler_card_however_close_the_platform_topics():
+    r, _ = reading("how do i stop ai bots copying my shop's texts", judged=verdict(**{
+        "website-crawlers": 0.46, "ai-training": 0.45, "delete-data": 0.03, "legal-objection": 0.02,
+        "region": 0.01, "past-training": 0.01, "opt-out-vs-opt-in": 0.01, "about-bot": 0.01}))
+    assert (decide(r, T).platform, decide(r, T).topic) == ("general", "website-crawlers")
+
+
 def test_an_uncovered_brand_gets_the_honest_reply():
     r, _ = reading("does spotify train ai", brands=["Spotify"], judged=verdict(**{"ai-training": 0.9}))
     d = decide(r, T)

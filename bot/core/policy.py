@@ -186,6 +186,8 @@ def overheard_unsure(r: Reading, t: Tuning) -> Decision | None:
 def uncovered_brand(r: Reading, t: Tuning) -> Decision | None:
     """'does spotify train on my data': we have no guide; say so, never answer for another platform."""
     if r.det.brands and not r.subject and not r.ambiguous:
+        if r.verdict.p("website-crawlers") >= t.crawler_topic:  # "my site is on hostinger, how do I block ai bots"
+            return Decision("answer", "general", "website-crawlers", _score(r), ("general",))
         return Decision("abstain", reason="uncovered", hints={"brand": r.det.brands[0]})
 
 
@@ -211,7 +213,8 @@ def general_topic(r: Reading, t: Tuning) -> Decision | None:
     between opt-out and opt-in?" about none."""
     topic, _ = r.topic(PLATFORM_CARD_TOPICS + GENERAL_TOPICS)
     platform_topics = sum(r.verdict.p(p) for p in PLATFORM_CARD_TOPICS)
-    if topic in GENERAL_TOPICS and r.verdict.p(topic) >= t.general_over_platform * platform_topics:
+    if topic == "website-crawlers" or (  # bots on one's own site: no platform to ask about
+            topic in GENERAL_TOPICS and r.verdict.p(topic) >= t.general_over_platform * platform_topics):
         return Decision("answer", "general", topic, _score(r), ("general",))
 
 
