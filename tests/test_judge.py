@@ -52,11 +52,26 @@ def test_the_word_model_reshares_the_platform_topics_by_their_words(tmp_path):
     examples = list(texts.items())
     plain = Judge(lambda: examples, embedder=flat_embedder, cache_path=tmp_path / "a.npz")
     words = Judge(lambda: examples, embedder=flat_embedder, cache_path=tmp_path / "b.npz",
-                  word_topics=("ai-training", "past-training"))
+                  word_topics=("ai-training", "past-training"), word_scope_weight=0.0)
     question = "can they undo the training already done"
     base = plain.score(question)
     assert abs(base.p("ai-training") - base.p("past-training")) < 0.05  # the embedding alone: a coin toss
     judged = words.score(question)
     assert judged.best == "past-training"
-    assert judged.p(OUT) == base.p(OUT)  # scope stays the embedding's
+    assert judged.p(OUT) == base.p(OUT)  # resharing the topics leaves scope alone
     assert words.score("please stop them learning from my posts").best == "ai-training"
+
+
+def test_the_word_model_has_a_small_say_in_scope():
+    """The embedding leans out of scope (0.6), the word model is sure it is in scope (0.1): the mean of the
+    log-odds, weighted 0.8/0.2, brings the message back just under the 0.5 line; weight 0 leaves it out."""
+    class Words:
+        def probs(self, text):
+            return np.array([0.8, 0.1, 0.1])
+
+    judge = Judge(lambda: [], word_topics=("ai-training", "past-training"))
+    judge.labels, judge.words = ["ai-training", OUT, "past-training"], Words()
+    mixed = judge._with_words(np.array([0.3, 0.6, 0.1]), "x")
+    assert 0.45 < mixed[1] < 0.5 and abs(mixed.sum() - 1.0) < 1e-6
+    judge.word_scope_weight = 0.0
+    assert judge._with_words(np.array([0.3, 0.6, 0.1]), "x")[1] == 0.6

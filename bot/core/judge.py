@@ -172,6 +172,7 @@ class Judge:
 
     def __init__(self, examples: Callable[[], list[tuple[str, str]]], k: int = 4, temperature: float = 0.02,
                  same_text: float = 0.985, word_topics: tuple[str, ...] = (), word_weight: float = 0.2,
+                 word_scope_weight: float = 0.2,
                  embedder: Callable[[], Callable[[list[str]], np.ndarray]] = _default_embedder,
                  cache_path: Path | None = None):
         self._examples = examples
@@ -180,6 +181,7 @@ class Judge:
         self.temperature = temperature
         self.word_topics = word_topics  # the labels among which the word model has a say
         self.word_weight = word_weight  # its weight in the geometric mean with the embedding's probabilities
+        self.word_scope_weight = word_scope_weight  # its weight in the log-odds of being out of scope
         self._embedder_factory = embedder
         self._cache_path = cache_path
         self._lock = threading.Lock()
@@ -263,17 +265,26 @@ class Judge:
         return Verdict({label: float(v) for label, v in zip(self.labels, p)}, float(sims.max()))
 
     def _with_words(self, p: np.ndarray, text: str) -> np.ndarray:
-        """Re-share the probability of the word topics by a weighted geometric mean with the word model's;
-        scope and the other labels keep the embedding's judgement."""
+        """Two small says for the word model: in scope (a weighted mean of the two models' log-odds of OUT: two
+        different readers disagree less at the border than one) and in which word topic is meant (a weighted
+        geometric mean of the shares). The other labels keep the embedding's judgement."""
         p_words = self.words.probs(text) if self.words is not None else None
         group = [self.labels.index(t) for t in self.word_topics if t in self.labels]
         if p_words is None or len(group) < 2:
             return p
+        out = p.copy()
         z = (1 - self.word_weight) * np.log(np.maximum(p[group], 1e-9)) + \
             self.word_weight * np.log(np.maximum(p_words[group], 1e-9))
         share = np.exp(z - z.max())
-        out = p.copy()
         out[group] = share / share.sum() * p[group].sum()
+        if OUT in self.labels and self.word_scope_weight:
+            i = self.labels.index(OUT)
+            odds = lambda q: np.log(max(q, 1e-6) / max(1.0 - q, 1e-6))
+            z_out = (1 - self.word_scope_weight) * odds(float(p[i])) + self.word_scope_weight * odds(float(p_words[i]))
+            p_out = 1.0 / (1.0 + np.exp(-z_out))
+            rest = out.sum() - out[i]
+            out *= (1.0 - p_out) / max(rest, 1e-9)
+            out[i] = p_out
         return out
 
     def _linear(self, q: np.ndarray) -> np.ndarray:
