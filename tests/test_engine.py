@@ -278,6 +278,17 @@ def test_the_judge_reads_what_is_asked_not_whom_it_is_asked_of(engine):
     assert engine.mask(tokens("hello there!")) == "hello there"  # nothing would be left to judge
 
 
+@pytest.mark.parametrize("text,social,same", [
+    ("lol", True, False), ("ok thanks!", True, False), ("jajaja gracias", True, False),
+    ("is it the same for zoom?", False, True), ("y en tiktok también?", False, True), ("und bei zoom auch?", False, True),
+    ("and in spain?", False, False),
+])
+def test_what_carries_no_question_and_what_asks_the_same_again(engine, text, social, same):
+    from bot.core.normalize import tokens
+    toks = tokens(text)
+    assert (engine.grammar.only_social(toks), engine.grammar.asks_the_same_again(toks)) == (social, same)
+
+
 def test_an_assistant_inside_another_app_is_masked_as_a_feature(engine):
     from bot.core.normalize import tokens
     assert engine.mask(tokens("how do I remove meta ai from whatsapp")) == "how do i remove ai from app"

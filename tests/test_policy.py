@@ -80,6 +80,24 @@ def test_a_follow_up_about_deleting_is_not_read_as_past_training_by_a_small_shar
     assert decide(r, T).topic == "past-training"
 
 
+def test_nothing_asked_is_not_a_follow_up():
+    r, _ = reading("lol", previous=("linkedin", "ai-training"), judged=verdict(**{OUT: 0.6}))
+    assert decide(r, T).status == "answer"  # the judge alone would call it a follow-up...
+    r.social_only = True
+    assert decide(r, T).status == "abstain"  # ...but "lol" asks nothing
+
+
+def test_the_same_question_about_another_platform_is_a_follow_up_however_few_its_words():
+    r, _ = reading("same for zoom?", platforms=["zoom"], subject="zoom", previous=("slack", "ai-training"),
+                   judged=verdict(**{OUT: 0.9}))
+    assert decide(r, T).status == "abstain"  # three words the judge reads as out of scope
+    r, _ = reading("same for zoom?", platforms=["zoom"], subject="zoom", previous=("slack", "ai-training"),
+                   judged=verdict(**{OUT: 0.9}))
+    r.same_again = True
+    d = decide(r, T)
+    assert (d.status, d.platform, d.topic, d.reason) == ("answer", "zoom", "ai-training", "follow-up")
+
+
 def test_follow_up_with_a_country_is_the_region_topic():
     r, _ = reading("and in spain", previous=("linkedin", "ai-training"), region="eu", judged=verdict())
     assert decide(r, T).topic == "region"

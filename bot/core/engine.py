@@ -225,7 +225,7 @@ class Engine:
             question_like=self.grammar.looks_like_question(toks, raw),
             region_named=self.grammar.region(toks, written_in), crawler_named=self._names_crawler(raw),
             previous=query.previous if query.previous and query.previous[0] in self.kb.platforms else None,
-            judge=judge)
+            judge=judge, social_only=self.grammar.only_social(toks), same_again=self.grammar.asks_the_same_again(toks))
         region = query.region or reading.region_named
         return reading, lang, asked_in, region
 

@@ -46,6 +46,8 @@ class MatchingFile(_Strict):
     bot_names: list[str] = []
     greetings: list[str] = []
     vocatives: list[str] = []
+    acknowledgements: list[str] = []
+    same_again: list[str] = []
 
 
 class _WordsLoader(UniqueKeyLoader):
@@ -268,17 +270,30 @@ class Grammar:
         self.bot_names = Phrases(m.bot_names)
         self.greetings = {t for w in m.greetings for t in tokenize(w)}
         self.openings = Phrases([*m.greetings, *m.vocatives, *m.bot_names])
+        self.social = Phrases([*m.greetings, *m.vocatives, *m.bot_names, *m.acknowledgements])
+        self.same_again = Phrases(m.same_again)
 
-    def address_length(self, toks: list[str]) -> int:
-        """How many tokens at the start only address someone ("hey guys", "@bot", "ragazzi")."""
+    def only_social(self, toks: list[str]) -> bool:
+        """'lol', 'thanks!', 'ok cool': nothing asked."""
+        return bool(toks) and self._covered(self.social, toks) == len(toks)
+
+    def asks_the_same_again(self, toks: list[str]) -> bool:
+        return any(self.same_again.ending_at(toks, end) for end in range(1, len(toks) + 1))
+
+    @staticmethod
+    def _covered(phrases: "Phrases", toks: list[str]) -> int:
         i = 0
         while i < len(toks):
-            size = max((len(ph) for ph in self.openings.by_first.get(toks[i], ())
-                        if tuple(toks[i:i + len(ph)]) == ph), default=0)
+            size = max((len(ph) for ph in phrases.by_first.get(toks[i], ()) if tuple(toks[i:i + len(ph)]) == ph),
+                       default=0)
             if not size:
                 break
             i += size
         return i
+
+    def address_length(self, toks: list[str]) -> int:
+        """How many tokens at the start only address someone ("hey guys", "@bot", "ragazzi")."""
+        return self._covered(self.openings, toks)
 
     def region(self, toks: list[str], lang: str | None = None) -> str | None:
         skip = self.not_region_in.get(lang or "", set())

@@ -49,6 +49,8 @@ class Reading:
     crawler_named: bool
     previous: tuple[str, str] | None
     judge: Callable[[], Verdict]
+    social_only: bool = False  # "lol", "thanks!": nothing asked
+    same_again: bool = False  # "same for...", "...too?", "lo mismo", "auch": the previous question again
     _verdict: Verdict | None = field(default=None, repr=False)
 
     @property
@@ -136,7 +138,7 @@ def follow_up_other_platform(r: Reading, t: Tuning) -> Decision | None:
     if not r.previous or not r.subject or r.subject == r.previous[0] or len(r.toks) > t.follow_up_max_tokens // 2:
         return None
     topic = r.previous[1] if r.previous[1] in PLATFORM_CARD_TOPICS else "ai-training"
-    if r.verdict.p(OUT) > t.follow_up_out_of_scope:
+    if r.verdict.p(OUT) > t.follow_up_out_of_scope and not r.same_again:
         return None
     judged, share = r.topic(PLATFORM_CARD_TOPICS)
     return Decision("answer", r.subject, judged if share >= 0.6 else topic, _score(r), (r.subject,),
@@ -145,7 +147,7 @@ def follow_up_other_platform(r: Reading, t: Tuning) -> Decision | None:
 
 def follow_up(r: Reading, t: Tuning) -> Decision | None:
     """No platform named, an answer just given: 'and in Spain?', 'does that undo it?'."""
-    if (not r.previous or r.subject or r.ambiguous or r.det.brands or r.det.owners
+    if (not r.previous or r.subject or r.ambiguous or r.det.brands or r.det.owners or r.social_only
             or len(r.toks) > t.follow_up_max_tokens):
         return None  # a name in the message (a platform, a brand, an owner: "and meta?") starts a new question
     if r.previous[0] == "general" or r.verdict.p(OUT) > t.follow_up_out_of_scope:
