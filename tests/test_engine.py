@@ -289,6 +289,17 @@ def test_what_carries_no_question_and_what_asks_the_same_again(engine, text, soc
     assert (engine.grammar.only_social(toks), engine.grammar.asks_the_same_again(toks)) == (social, same)
 
 
+@pytest.mark.parametrize("text,inside", [
+    ("como quito meta ai de whatsapp", True),  # same owner: a feature of the app
+    ("how do i turn off gemini in google photos", True),
+    ("is gemini better than claude", False),  # two assistants compared
+    ("how do i connect alexa to my spotify", False),  # different owners
+    ("how do i turn off meta ai", False),  # no app named
+])
+def test_an_assistant_is_in_its_app_when_both_have_one_owner(engine, text, inside):
+    assert engine.read(Query(text))[0].in_its_app is inside
+
+
 def test_an_assistant_inside_another_app_is_masked_as_a_feature(engine):
     from bot.core.normalize import tokens
     assert engine.mask(tokens("how do I remove meta ai from whatsapp")) == "how do i remove ai from app"

@@ -130,6 +130,18 @@ def test_the_out_of_scope_threshold_is_where_tuning_puts_it():
     assert decide(r, T).status == "abstain"
 
 
+def test_an_assistant_in_its_own_app_is_out_of_scope_only_when_the_judge_is_all_but_sure():
+    r, _ = reading("como quito meta ai de whatsapp", platforms=["meta-ai", "whatsapp"], subject="meta-ai",
+                   judged=verdict(**{OUT: 0.9, "ai-training": 0.1}))
+    assert decide(r, T).status == "abstain"  # any other message this sure is out of scope
+    r.in_its_app = True
+    assert (decide(r, T).status, decide(r, T).platform) == ("answer", "meta-ai")
+    r, _ = reading("is meta ai in whatsapp better than chatgpt", platforms=["meta-ai", "whatsapp"],
+                   subject="meta-ai", judged=verdict(**{OUT: 0.97, "ai-training": 0.03}))
+    r.in_its_app = True
+    assert decide(r, T).status == "abstain"
+
+
 def test_a_group_needs_more_certainty_than_a_private_chat():
     v = verdict(**{OUT: (T.group_out_of_scope + T.out_of_scope) / 2, "ai-training": 0.5})
     r, _ = reading("q?", platforms=["x"], subject="x", judged=v)

@@ -225,9 +225,19 @@ class Engine:
             question_like=self.grammar.looks_like_question(toks, raw),
             region_named=self.grammar.region(toks, written_in), crawler_named=self._names_crawler(raw),
             previous=query.previous if query.previous and query.previous[0] in self.kb.platforms else None,
-            judge=judge, social_only=self.grammar.only_social(toks), same_again=self.grammar.asks_the_same_again(toks))
+            judge=judge, social_only=self.grammar.only_social(toks), same_again=self.grammar.asks_the_same_again(toks),
+            in_its_app=self._in_its_app(subject, det))
         region = query.region or reading.region_named
         return reading, lang, asked_in, region
+
+    def _in_its_app(self, subject: str | None, det: Detection) -> bool:
+        """An AI assistant named beside an app of the same owner (Meta AI and WhatsApp, Copilot and Word): a
+        feature inside that app. Two assistants compared, or Alexa with Spotify, are not."""
+        if subject not in self._assistants:
+            return False
+        owner = self.kb.platforms[subject].owner
+        return any(pid != subject and pid in self.kb.platforms and pid not in self._assistants
+                   and self.kb.platforms[pid].owner == owner for pid in det.platforms)
 
     def _names_crawler(self, raw: str) -> bool:
         return bool(self._crawlers and self._crawlers.search(raw.casefold()))

@@ -30,6 +30,8 @@ class Tuning:
     region_over_objection: float = 0.15  # a country named beside an objection question: region when this sure
     general_over_platform: float = 1.0  # no platform named: a general card must outweigh the platform topics
     #                                      together by this factor, else "which platform?"
+    in_its_app_out_of_scope: float = 0.95  # "quitar meta ai de whatsapp": the most asked question of its kind
+    #                                        (issue 9.6); out of scope only when the judge is all but sure
     max_group_tokens: int = 60  # an overheard wall of text is not a clear question
 
 
@@ -50,6 +52,7 @@ class Reading:
     previous: tuple[str, str] | None
     judge: Callable[[], Verdict]
     social_only: bool = False  # "lol", "thanks!": nothing asked
+    in_its_app: bool = False  # an AI assistant named with an app of its own owner ("meta ai" in "whatsapp")
     same_again: bool = False  # "same for...", "...too?", "lo mismo", "auch": the previous question again
     _verdict: Verdict | None = field(default=None, repr=False)
 
@@ -169,7 +172,7 @@ def platforms_listed(r: Reading, t: Tuning) -> Decision | None:
 
 
 def out_of_scope(r: Reading, t: Tuning) -> Decision | None:
-    limit = t.group_out_of_scope if r.overheard else t.out_of_scope
+    limit = t.group_out_of_scope if r.overheard else t.in_its_app_out_of_scope if r.in_its_app else t.out_of_scope
     if r.verdict.p(OUT) > limit:
         named = r.subject or (r.det.brands[0] if r.det.brands else None)
         return Decision("abstain", reason="near-miss" if named else "off-topic",
