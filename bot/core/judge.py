@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import zlib
 import os
 import threading
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable

@@ -236,6 +236,19 @@ class Phrases:
             if toks:
                 self.by_first.setdefault(toks[0], []).append(toks)
 
+    def length_at(self, toks: list[str], i: int) -> int:
+        """The length of the longest phrase starting at token index `i` (0: none)."""
+        if i >= len(toks):
+            return 0
+        return max((len(ph) for ph in self.by_first.get(toks[i], ()) if tuple(toks[i:i + len(ph)]) == ph), default=0)
+
+    def prefix_length(self, toks: list[str]) -> int:
+        """How many tokens at the start are made of these phrases, one after another."""
+        i = 0
+        while size := self.length_at(toks, i):
+            i += size
+        return i
+
     def ending_at(self, toks: list[str], end: int) -> bool:
         """Whether a phrase ends right before token index `end`."""
         for size in range(1, 4):
@@ -275,25 +288,14 @@ class Grammar:
 
     def only_social(self, toks: list[str]) -> bool:
         """'lol', 'thanks!', 'ok cool': nothing asked."""
-        return bool(toks) and self._covered(self.social, toks) == len(toks)
+        return bool(toks) and self.social.prefix_length(toks) == len(toks)
 
     def asks_the_same_again(self, toks: list[str]) -> bool:
-        return any(self.same_again.ending_at(toks, end) for end in range(1, len(toks) + 1))
-
-    @staticmethod
-    def _covered(phrases: "Phrases", toks: list[str]) -> int:
-        i = 0
-        while i < len(toks):
-            size = max((len(ph) for ph in phrases.by_first.get(toks[i], ()) if tuple(toks[i:i + len(ph)]) == ph),
-                       default=0)
-            if not size:
-                break
-            i += size
-        return i
+        return any(self.same_again.length_at(toks, i) for i in range(len(toks)))
 
     def address_length(self, toks: list[str]) -> int:
         """How many tokens at the start only address someone ("hey guys", "@bot", "ragazzi")."""
-        return self._covered(self.openings, toks)
+        return self.openings.prefix_length(toks)
 
     def region(self, toks: list[str], lang: str | None = None) -> str | None:
         skip = self.not_region_in.get(lang or "", set())
@@ -303,9 +305,7 @@ class Grammar:
     def addresses_bot(self, toks: list[str]) -> bool:
         """'bot, ...', 'hey bot ...': said to the bot, though nobody mentioned or replied to it."""
         start = 1 if toks[:1] and toks[0] in self.greetings else 0
-        if start >= len(toks):
-            return False
-        return any(tuple(toks[start:start + len(ph)]) == ph for ph in self.bot_names.by_first.get(toks[start], ()))
+        return self.bot_names.length_at(toks, start) > 0
 
     def looks_like_question(self, toks: list[str], raw: str) -> bool:
         return "?" in raw or "¿" in raw or any(t in self.openers for t in toks[:4])
