@@ -22,6 +22,20 @@ def _judge_ready():
     get_engine().judge.warm()
 
 
+@pytest.fixture
+async def stored_conv(engine, tmp_path):
+    """The conversation layer on a real SQLite file (its path in `.db`, for reading rows back)."""
+    from bot.core.conversation import Conversation, Limits
+    from bot.core.render import Renderer
+    from bot.core.store import Store
+
+    store = await Store.open(f"sqlite:///{tmp_path}/bot.sqlite3")
+    conv = Conversation(engine, Renderer(engine), store, Limits(user=(1000, 60.0)))
+    conv.db = tmp_path / "bot.sqlite3"
+    yield conv
+    await store.close()
+
+
 @pytest.fixture(scope="module")
 def postgres_url():
     """A throwaway PostgreSQL on 127.0.0.1 (tests/pg.py), or a skip where its binaries are missing."""

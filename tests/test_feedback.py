@@ -17,15 +17,6 @@ MONTH = feedback.period(dt.date.today())
 USER, CHAT = 987654321, 555444333
 
 
-@pytest.fixture
-async def conv(engine, tmp_path):
-    store = await Store.open(f"sqlite:///{tmp_path}/bot.sqlite3")
-    conv = Conversation(engine, Renderer(engine), store, Limits(user=(1000, 60.0)))
-    conv.db = tmp_path / "bot.sqlite3"
-    yield conv
-    await store.close()
-
-
 def dump(path) -> dict[str, list[tuple]]:
     """Every row of every table, every column."""
     with sqlite3.connect(path) as db:
@@ -43,80 +34,80 @@ def turn(surface: str = "telegram") -> Turn:
     return Turn(surface, CHAT, USER)
 
 
-async def test_a_vote_increments_exactly_one_counter_and_stores_no_user_or_text(conv):
+async def test_a_vote_increments_exactly_one_counter_and_stores_no_user_or_text(stored_conv):
     question = "how do I stop linkedin training ai on my data? my name is Zoe Quux"
-    reply = await conv.message(turn(), question)
+    reply = await stored_conv.message(turn(), question)
     yes, no = feedback.vote_data("linkedin", "ai-training", "en")
     assert [b.data for b in reply.buttons[-1]] == [yes, no]
     assert [b.label for b in reply.buttons[-1]] == ["👍 Helpful", "👎 Not helpful"]
-    await conv.flush_counts()
-    before = counters(conv.db)
-    thanks = await conv.press(turn(), yes)
+    await stored_conv.flush_counts()
+    before = counters(stored_conv.db)
+    thanks = await stored_conv.press(turn(), yes)
     assert thanks.toast == text("vote_thanks", "en")
-    await conv.flush_counts()
-    after = counters(conv.db)
+    await stored_conv.flush_counts()
+    after = counters(stored_conv.db)
     assert set(after) - set(before) == {(MONTH, "vote", "linkedin", "ai-training", "en", "yes", 1)}
     assert set(before) - set(after) == set()
-    tables = dump(conv.db)
+    tables = dump(stored_conv.db)
     cells = [str(c) for name, table in tables.items() if name != "alembic_version" for row in table for c in row]
     assert not [c for c in cells if str(USER) in c or str(CHAT) in c or "Zoe" in c or "quux" in c.casefold()
                 or "how do i" in c.casefold()]
     assert tables["checklist_done"] == [] and tables["user_settings"] == []
 
 
-async def test_counts_add_up_per_key(conv):
+async def test_counts_add_up_per_key(stored_conv):
     for user in range(3):
-        await conv.press(Turn("discord", CHAT, user), "fb:n:chatgpt:delete-data:es")
-    await conv.flush_counts()
-    await conv.press(Turn("discord", CHAT, 3), "fb:n:chatgpt:delete-data:es")
-    await conv.flush_counts()
-    assert [r for r in counters(conv.db) if r[1] == "vote"] == [(MONTH, "vote", "chatgpt", "delete-data", "es", "no", 4)]
+        await stored_conv.press(Turn("discord", CHAT, user), "fb:n:chatgpt:delete-data:es")
+    await stored_conv.flush_counts()
+    await stored_conv.press(Turn("discord", CHAT, 3), "fb:n:chatgpt:delete-data:es")
+    await stored_conv.flush_counts()
+    assert [r for r in counters(stored_conv.db) if r[1] == "vote"] == [(MONTH, "vote", "chatgpt", "delete-data", "es", "no", 4)]
 
 
-async def test_one_vote_per_user_and_answer_kept_in_memory_only(conv):
-    first = await conv.press(turn(), "fb:y:linkedin:ai-training:en")
+async def test_one_vote_per_user_and_answer_kept_in_memory_only(stored_conv):
+    first = await stored_conv.press(turn(), "fb:y:linkedin:ai-training:en")
     assert first.drop_buttons == "fb:"  # private chat: the pair leaves the message
-    again = await conv.press(turn(), "fb:n:linkedin:ai-training:en")
+    again = await stored_conv.press(turn(), "fb:n:linkedin:ai-training:en")
     assert again.toast == text("vote_already", "en")
-    other_card = await conv.press(turn(), "fb:n:linkedin:delete-data:en")
+    other_card = await stored_conv.press(turn(), "fb:n:linkedin:delete-data:en")
     assert other_card.toast == text("vote_thanks", "en")
-    in_group = await conv.press(Turn("telegram", -100, 77, in_group=True), "fb:n:linkedin:ai-training:en")
+    in_group = await stored_conv.press(Turn("telegram", -100, 77, in_group=True), "fb:n:linkedin:ai-training:en")
     assert in_group.toast == text("vote_thanks", "en") and in_group.drop_buttons is None  # others may still vote
-    await conv.flush_counts()
-    assert sorted(r[2:] for r in counters(conv.db) if r[1] == "vote") == [
+    await stored_conv.flush_counts()
+    assert sorted(r[2:] for r in counters(stored_conv.db) if r[1] == "vote") == [
         ("linkedin", "ai-training", "en", "no", 1), ("linkedin", "ai-training", "en", "yes", 1),
         ("linkedin", "delete-data", "en", "no", 1)]
 
 
-async def test_uncovered_brand_is_counted_and_can_be_requested(conv):
-    reply = await conv.message(turn(), "does signal use my chats to train ai?")
+async def test_uncovered_brand_is_counted_and_can_be_requested(stored_conv):
+    reply = await stored_conv.message(turn(), "does signal use my chats to train ai?")
     assert reply.answer.reason == "uncovered" and reply.answer.hints["brand"] == "Signal"
     [[button]] = reply.buttons
     assert button.label == "Request a guide for Signal" and button.data == "fb:r:signal"
-    thanks = await conv.press(turn(), button.data)
+    thanks = await stored_conv.press(turn(), button.data)
     assert thanks.toast == text("request_thanks", "en", brand="Signal")
-    await conv.flush_counts()
-    rows = counters(conv.db)
+    await stored_conv.flush_counts()
+    rows = counters(stored_conv.db)
     assert (MONTH, "asked", "", "", "", "Signal", 1) in rows and (MONTH, "request", "", "", "", "Signal", 1) in rows
     assert (MONTH, "answer", "", "", "en", "abstain/uncovered", 1) in rows
 
 
 @pytest.mark.parametrize("forged", ["fb:r:my-secret-text", "fb:r:", "fb:y:nope:ai-training:en", "fb:y:linkedin:x:en",
                                     "fb:y:linkedin:ai-training:fr", "fb:y:general:about-bot:en", "fb:q:linkedin"])
-async def test_forged_feedback_counts_nothing(conv, forged):
-    reply = await conv.press(turn(), forged)
+async def test_forged_feedback_counts_nothing(stored_conv, forged):
+    reply = await stored_conv.press(turn(), forged)
     assert reply.toast == text("button_invalid", "en")
-    await conv.flush_counts()
-    assert counters(conv.db) == []
+    await stored_conv.flush_counts()
+    assert counters(stored_conv.db) == []
 
 
-async def test_no_vote_buttons_where_they_cannot_work(conv):
+async def test_no_vote_buttons_where_they_cannot_work(stored_conv):
     def votes(reply):
         return [b for row in reply.buttons for b in row if b.data and b.data.startswith("fb:")]
 
-    assert votes(await conv.command(Turn("telegram", USER, USER), "optout", "linkedin"))  # where they work
-    assert not votes(await conv.command(Turn("telegram", USER, USER, inline=True), "optout", "linkedin"))
-    assert not votes(await conv.command(Turn("console", "console", "you"), "optout", "linkedin"))
+    assert votes(await stored_conv.command(Turn("telegram", USER, USER), "optout", "linkedin"))  # where they work
+    assert not votes(await stored_conv.command(Turn("telegram", USER, USER, inline=True), "optout", "linkedin"))
+    assert not votes(await stored_conv.command(Turn("console", "console", "you"), "optout", "linkedin"))
 
 
 async def test_a_dead_store_never_delays_an_answer_and_counts_are_kept(engine):
@@ -139,19 +130,19 @@ async def test_a_dead_store_never_delays_an_answer_and_counts_are_kept(engine):
     assert Down.calls >= 1 and sum(conv.tally.pending.values()) == 1  # kept for the next try
 
 
-async def test_stats_after_a_scripted_conversation(conv, tmp_path, monkeypatch, capsys):
+async def test_stats_after_a_scripted_conversation(stored_conv, tmp_path, monkeypatch, capsys):
     from bot.cli import main
 
     script = ["how do I stop linkedin training ai on my data?", "does signal use my chats to train ai?",
               "I use instagram, linkedin and chatgpt, what do I do?", "how do I stop meta training ai on my data?",
               "what's the weather tomorrow?"]
     for line in script:
-        await conv.message(turn(), line)
+        await stored_conv.message(turn(), line)
     for user, vote in ((1, "y"), (2, "n"), (3, "y"), (3, "n")):  # user 3's second vote is not counted
-        await conv.press(Turn("telegram", user, user), f"fb:{vote}:linkedin:ai-training:en")
-    await conv.press(turn(), "fb:r:signal")
-    await conv.flush_counts()
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{conv.db}")
+        await stored_conv.press(Turn("telegram", user, user), f"fb:{vote}:linkedin:ai-training:en")
+    await stored_conv.press(turn(), "fb:r:signal")
+    await stored_conv.flush_counts()
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{stored_conv.db}")
     assert await asyncio.to_thread(main, ["stats", "--json", "--today", "2026-11-29"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["periods"] == [MONTH]

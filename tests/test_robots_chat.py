@@ -11,13 +11,7 @@ from bot.core.conversation import Conversation, Limits, Turn
 from bot.core.memory_store import MemoryStore
 from bot.core.render import Renderer, message, text
 from bot.core.robots import FORMATS
-
-
-def cli(capsys, purpose: str, fmt: str) -> str:
-    from bot.cli import main
-
-    assert main(["robots", "--purpose", purpose, "--format", fmt]) == 0
-    return capsys.readouterr().out
+from tests.chat_helpers import robots_cli
 
 
 @pytest.fixture
@@ -31,7 +25,7 @@ async def test_terminal_robots_equals_the_cli(conv, capsys, purpose, fmt):
     reply = await conv.command(Turn("console", "c", "you"), "robots", f"{purpose} {fmt}")
     intro = text("robots_intro", "en", purpose=text(f"robots_purpose_{purpose}", "en"),
                  format=text(f"robots_format_{fmt}", "en"))
-    assert reply.text == f"{intro}\n\n{cli(capsys, purpose, fmt).rstrip()}"
+    assert reply.text == f"{intro}\n\n{robots_cli(capsys, purpose, fmt).rstrip()}"
     assert reply.file is None
 
 
@@ -44,13 +38,13 @@ async def test_telegram_buttons_choose_purpose_then_format(conv, capsys):
     assert second.edit and [b.data for row in second.buttons for b in row] == [f"rb:search:{f}" for f in FORMATS]
     third = await conv.press(tg, "rb:search:cloudflare")
     [pre] = re.findall(r"<pre>(.*)</pre>", third.text, re.S)
-    assert html.unescape(pre) == cli(capsys, "search", "cloudflare").rstrip()
+    assert html.unescape(pre) == robots_cli(capsys, "search", "cloudflare").rstrip()
 
 
 async def test_too_long_for_a_message_comes_as_a_file(conv, capsys, monkeypatch):
     monkeypatch.setattr(robots_chat, "TELEGRAM_LIMIT", 500)
     reply = await conv.press(Turn("telegram", 1, 1), "rb:training:robots")
-    assert reply.file == ("robots.txt", cli(capsys, "training", "robots"))
+    assert reply.file == ("robots.txt", robots_cli(capsys, "training", "robots"))
     assert reply.text.endswith(message("robots_as_file", "telegram", "en")) and "<pre>" not in reply.text
 
 
@@ -70,7 +64,7 @@ async def test_spanish_words_and_intro(conv, capsys):
     await conv.command(Turn("console", "c", "you"), "lang", "es")
     reply = await conv.command(Turn("console", "c", "you"), "robots", "entrenamiento htaccess")
     assert reply.text.startswith("Bloquear rastreadores para entrenamiento de IA, en formato Apache.")
-    assert reply.text.endswith(cli(capsys, "training", "apache").rstrip())
+    assert reply.text.endswith(robots_cli(capsys, "training", "apache").rstrip())
 
 
 def cli_companies(capsys, purpose: str, fmt: str, *names: str) -> str:

@@ -2,27 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 
 from discord_payloads import USER_ID, component, custom_ids, slash, vote_ids
 
 from bot.core import feedback
 from bot.core.render import message
+from tests.chat_helpers import robots_cli, sqlite_rows
 
 EPHEMERAL = 64
 TODAY = dt.date.today().isoformat()
-
-
-def db_rows(tmp_path, sql: str) -> list[tuple]:
-    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
-        return db.execute(sql).fetchall()
-
-
-def cli(capsys, purpose: str, fmt: str) -> str:
-    from bot.cli import main
-
-    assert main(["robots", "--purpose", purpose, "--format", fmt]) == 0
-    return capsys.readouterr().out
 
 
 async def test_checklist_done_progress_and_forget(harness, tmp_path):
@@ -39,7 +27,7 @@ async def test_checklist_done_progress_and_forget(harness, tmp_path):
     marked = harness.fake.callbacks()[-1]["data"]
     assert marked["flags"] == EPHEMERAL
     assert marked["content"] == message("checklist_marked", "discord", "en", name="ChatGPT", date=TODAY)
-    assert db_rows(tmp_path, "SELECT surface, user_id, platform, done_on FROM checklist_done") == [
+    assert sqlite_rows(tmp_path / "db.sqlite3", "SELECT surface, user_id, platform, done_on FROM checklist_done") == [
         ("discord", str(USER_ID), "chatgpt", TODAY)]
     await harness.interaction(slash("checklist"))
     progress = harness.fake.replies()[-1]
@@ -48,7 +36,7 @@ async def test_checklist_done_progress_and_forget(harness, tmp_path):
     assert custom_ids(progress) == ["oo:x:ck:u:chatgpt"]
     await harness.interaction(slash("forget"))
     assert harness.fake.replies()[-1]["content"] == message("forget_done_group", "discord", "en")  # in a server
-    assert db_rows(tmp_path, "SELECT * FROM checklist_done") == []
+    assert sqlite_rows(tmp_path / "db.sqlite3", "SELECT * FROM checklist_done") == []
 
 
 async def test_checklist_of_many_platforms_fits_discords_rows(harness):
@@ -75,19 +63,19 @@ async def test_a_question_naming_several_platforms_in_a_mention(harness):
 async def test_robots_options_give_the_clis_rules_in_a_block_or_a_file(harness, capsys):
     await harness.interaction(slash("robots", {"crawlers": "search", "format": "caddy"}))
     block = harness.fake.callbacks()[-1]["data"]["content"]
-    assert block.split("```\n", 1)[1].removesuffix("\n```") == cli(capsys, "search", "caddy").rstrip()
+    assert block.split("```\n", 1)[1].removesuffix("\n```") == robots_cli(capsys, "search", "caddy").rstrip()
     await harness.interaction(slash("robots", {"crawlers": "training", "format": "apache"}))
     cb = harness.fake.callbacks()[-1]
     assert cb["data"]["content"].endswith(message("robots_as_file", "discord", "en"))
     assert cb["data"]["attachments"][0]["filename"] == "ai-crawlers.htaccess"
     assert 'filename="ai-crawlers.htaccess"' in cb["multipart"]
-    assert cli(capsys, "training", "apache") in cb["multipart"].replace("\r\n", "\n")  # the file, as the CLI writes it
+    assert robots_cli(capsys, "training", "apache") in cb["multipart"].replace("\r\n", "\n")  # the file, as the CLI writes it
 
 
 async def test_robots_default_choice_is_training_robots_txt(harness, capsys):
     await harness.interaction(slash("robots"))
     block = harness.fake.callbacks()[-1]["data"]["content"]
-    assert block.split("```\n", 1)[1].removesuffix("\n```") == cli(capsys, "training", "robots").rstrip()
+    assert block.split("```\n", 1)[1].removesuffix("\n```") == robots_cli(capsys, "training", "robots").rstrip()
 
 
 async def test_votes_under_an_answer_are_counted(harness, tmp_path):
@@ -97,7 +85,7 @@ async def test_votes_under_an_answer_are_counted(harness, tmp_path):
     await harness.interaction(component(vote_ids("claude")[1], shown))
     assert harness.fake.callbacks()[-1]["data"]["content"] == message("vote_thanks", "discord", "en")
     await harness.client.conv.flush_counts()
-    assert db_rows(tmp_path, "SELECT * FROM counters WHERE kind = 'vote'") == [
+    assert sqlite_rows(tmp_path / "db.sqlite3", "SELECT * FROM counters WHERE kind = 'vote'") == [
         (feedback.period(dt.date.today()), "vote", "claude", "ai-training", "en", "no", 1)]
 
 
@@ -107,7 +95,7 @@ async def test_request_button_for_an_uncovered_brand(harness, tmp_path):
     assert custom_ids(data) == ["oo:x:fb:r:duolingo"]
     await harness.interaction(component("oo:x:fb:r:duolingo", harness.fake.messages[-1]))
     await harness.client.close()  # closing writes the pending counters
-    rows = db_rows(tmp_path, "SELECT kind, value, count FROM counters WHERE kind IN ('asked', 'request')")
+    rows = sqlite_rows(tmp_path / "db.sqlite3", "SELECT kind, value, count FROM counters WHERE kind IN ('asked', 'request')")
     assert sorted(rows) == [("asked", "Duolingo", 1), ("request", "Duolingo", 1)]
 
 

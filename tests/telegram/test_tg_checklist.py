@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-import sqlite3
 
 from bot.core import feedback
 from bot.core.render import message, text
+from tests.chat_helpers import robots_cli, sqlite_rows
 from tests.telegram.fake_bot_api import PRIVATE, callback, message as msg
 
 TODAY = dt.date.today().isoformat()
@@ -15,18 +15,6 @@ TODAY = dt.date.today().isoformat()
 
 def keyboard(params: dict) -> list[list[dict]]:
     return (params.get("reply_markup") or {}).get("inline_keyboard", [])
-
-
-def db_rows(tmp_path, sql: str) -> list[tuple]:
-    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
-        return db.execute(sql).fetchall()
-
-
-def cli(capsys, purpose: str, fmt: str) -> str:
-    from bot.cli import main
-
-    assert main(["robots", "--purpose", purpose, "--format", fmt]) == 0
-    return capsys.readouterr().out
 
 
 async def test_checklist_from_a_message_and_from_the_command(tg):
@@ -44,11 +32,11 @@ async def test_checklist_from_a_message_and_from_the_command(tg):
 
 async def test_done_button_stores_the_row_checklist_shows_it_and_forget_erases_it(tg, tmp_path):
     await tg.send(msg("/checklist linkedin chatgpt"))
-    assert db_rows(tmp_path, "SELECT * FROM checklist_done") == []
+    assert sqlite_rows(tmp_path / "db.sqlite3", "SELECT * FROM checklist_done") == []
     await tg.send(callback("ck:d:linkedin"))
     [ack] = tg.calls("answerCallbackQuery")
     assert ack["text"] == text("checklist_marked", "en", name="LinkedIn", date=TODAY)
-    assert db_rows(tmp_path, "SELECT surface, user_id, platform, done_on FROM checklist_done") == [
+    assert sqlite_rows(tmp_path / "db.sqlite3", "SELECT surface, user_id, platform, done_on FROM checklist_done") == [
         ("telegram", str(PRIVATE), "linkedin", TODAY)]
     await tg.send(msg("/checklist"))
     progress = tg.sent(PRIVATE)[-1]
@@ -60,7 +48,7 @@ async def test_done_button_stores_the_row_checklist_shows_it_and_forget_erases_i
     assert tg.texts(PRIVATE)[-1].endswith("\n" + text("privacy_checklist", "en", names=f"LinkedIn ({TODAY})"))
     await tg.send(msg("/forget"))
     assert tg.texts(PRIVATE)[-1] == message("forget_done", "telegram", "en")
-    assert db_rows(tmp_path, "SELECT * FROM checklist_done") == []
+    assert sqlite_rows(tmp_path / "db.sqlite3", "SELECT * FROM checklist_done") == []
     await tg.send(msg("/privacy"))
     assert "Your checklist" not in tg.texts(PRIVATE)[-1]
 
@@ -78,7 +66,7 @@ async def test_robots_buttons_give_the_clis_rules(tg, capsys):
     await tg.send(callback("rb:user-fetch:nginx"))
     out = tg.sent(PRIVATE)[-1]
     [pre] = re.findall(r"<pre>(.*)</pre>", out["text"], re.S)
-    assert html.unescape(pre) == cli(capsys, "user-fetch", "nginx").rstrip()
+    assert html.unescape(pre) == robots_cli(capsys, "user-fetch", "nginx").rstrip()
     assert out["text"].startswith("Blocking crawlers for AI assistants fetching pages, as nginx.")
 
 
@@ -90,7 +78,7 @@ async def test_robots_too_long_for_a_message_is_sent_as_a_file(tg, capsys, monke
     [doc] = tg.calls("sendDocument")
     assert doc["chat_id"] == PRIVATE
     name, content = doc["document"][:2]
-    assert name == "ai-crawlers.htaccess" and content.decode() == cli(capsys, "training", "apache")
+    assert name == "ai-crawlers.htaccess" and content.decode() == robots_cli(capsys, "training", "apache")
     assert tg.texts(PRIVATE)[-1].endswith(message("robots_as_file", "telegram", "en"))
 
 
@@ -108,9 +96,9 @@ async def test_a_vote_is_counted_once_without_the_user(tg, tmp_path):
     await tg.send(pressed)
     assert tg.calls("answerCallbackQuery")[-1]["text"] == text("vote_already", "en")
     await tg.handlers.conv.flush_counts()
-    votes = db_rows(tmp_path, "SELECT * FROM counters WHERE kind = 'vote'")
+    votes = sqlite_rows(tmp_path / "db.sqlite3", "SELECT * FROM counters WHERE kind = 'vote'")
     assert votes == [(feedback.period(dt.date.today()), "vote", "linkedin", "ai-training", "en", "yes", 1)]
-    assert not [c for r in db_rows(tmp_path, "SELECT * FROM counters") for c in r if str(PRIVATE) in str(c)]
+    assert not [c for r in sqlite_rows(tmp_path / "db.sqlite3", "SELECT * FROM counters") for c in r if str(PRIVATE) in str(c)]
 
 
 async def test_commands_in_the_menu(tg):
