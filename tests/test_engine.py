@@ -300,6 +300,28 @@ def test_an_assistant_is_in_its_app_when_both_have_one_owner(engine, text, insid
     assert engine.read(Query(text))[0].in_its_app is inside
 
 
+@pytest.mark.parametrize("previous,text,platform", [
+    (("meta-ai", "ai-training"), "y en insta?", "meta-ai"),  # Meta AI in Instagram: the Meta AI card
+    (("meta-ai", "ai-training"), "and on messenger?", "meta-ai"),
+    (("meta-ai", "ai-training"), "does instagram use my posts to train its ai too?", "instagram"),
+    (("chatgpt", "ai-training"), "and instagram?", "instagram"),  # another owner: another platform
+    (("linkedin", "ai-training"), "y en insta?", "instagram"),  # LinkedIn is no assistant
+])
+def test_after_an_assistant_its_owners_app_named_alone_is_the_assistant_there(engine, previous, text, platform):
+    a = engine.answer(Query(text, previous=previous))
+    assert (a.status, a.platform) == ("answer", platform)
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("como quito meta ai de whatsapp", "es"),  # with the names, py3langid reads Portuguese
+    ("cómo quito meta ai de whatsapp", "es"),
+    ("como desativo a ia do instagram", "pt"),
+])
+def test_platform_names_do_not_decide_the_language(engine, text, lang):
+    a = engine.answer(Query(text))
+    assert (a.lang, a.hints.get("asked_in")) == (("es", None) if lang == "es" else ("en", lang))
+
+
 def test_an_assistant_inside_another_app_is_masked_as_a_feature(engine):
     from bot.core.normalize import tokens
     assert engine.mask(tokens("how do I remove meta ai from whatsapp")) == "how do i remove ai from app"
@@ -328,3 +350,24 @@ def test_a_list_of_platforms_asks_about_each_of_them(engine, text):
 def test_two_names_side_by_side_without_a_list_are_not_a_list(engine):
     a = ask(engine, "how to delete my perplexity threads and search history")
     assert (a.status, a.platform, a.topic) == ("answer", "perplexity", "delete-data")
+
+
+@pytest.mark.parametrize("text,region", [
+    ("x usa mis tweets para grok?", None),  # "usa" is "uses" in Spanish, Portuguese and Italian
+    ("o chatgpt usa minhas conversas?", None),
+    ("i live in the usa, can i opt out of meta ai", "us"),
+    ("se puede hacer en usa?", "us"),
+])
+def test_usa_is_a_region_only_after_a_preposition_or_article(engine, text, region):
+    assert engine.read(Query(text))[3] == region
+
+
+@pytest.mark.parametrize("text,platform", [
+    ("como hago x q no usen mis fotos en insta", "instagram"),  # "x q": "por que", not X
+    ("me pasé a bluesky x lo de la ia, bluesky usa mis posts?", "bluesky"),
+    ("x usa mis tweets para grok?", "x"),
+    ("does x train on my posts like instagram does", "x"),
+])
+def test_x_before_a_spanish_function_word_is_por_not_x(engine, text, platform):
+    a = engine.answer(Query(text))
+    assert (a.status, a.platform) == ("answer", platform)

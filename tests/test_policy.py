@@ -249,6 +249,22 @@ def test_in_scope_without_a_platform_asks_which():
     assert (decide(r, T).status, decide(r, T).reason) == ("clarify", "no-platform")
 
 
+def test_after_an_assistant_a_short_message_naming_an_app_of_its_owner_is_the_assistant_there():
+    r, calls = reading("y en insta?", platforms=["instagram"], subject="instagram", bare=True,
+                       previous=("meta-ai", "ai-training"))
+    r.in_previous_assistants_app = True
+    d = decide(r, T)
+    assert (d.status, d.platform, d.topic) == ("answer", "meta-ai", "ai-training") and not calls
+    r, _ = reading("does insta use my posts for ai too", platforms=["instagram"], subject="instagram",
+                   previous=("meta-ai", "ai-training"), judged=verdict(**{"ai-training": 0.9}))
+    r.in_previous_assistants_app = True  # seven words: a question about Instagram itself
+    assert decide(r, T).platform == "instagram"
+    r, _ = reading("y en insta?", platforms=["instagram"], subject="instagram", bare=True, overheard=True,
+                   previous=("meta-ai", "ai-training"), judged=verdict(**{"ai-training": 0.9}))
+    r.in_previous_assistants_app = True  # overheard in a group: no conversation with the bot to follow
+    assert decide(r, T).platform != "meta-ai"
+
+
 def test_every_rule_is_in_the_order():
     names = [rule.__name__ for rule in RULES]
     assert names[0] == "empty" and names[-1] == "no_platform" and len(set(names)) == len(names)

@@ -197,9 +197,13 @@ class Engine:
                 seen.setdefault(variant, label)
         return list(seen.items())
 
-    def _languages(self, query: Query, raw: str) -> tuple[str, str | None, str | None]:
-        """(the language to answer in, the language asked in when we do not answer in it, the one detected)."""
-        detected, _ = language.detect(raw)
+    def _languages(self, query: Query, raw: str, names: set[str] = frozenset()) -> tuple[str, str | None, str | None]:
+        """(the language to answer in, the language asked in when we do not answer in it, the one detected).
+        Names belong to no language: "como quito meta ai de whatsapp" reads as Portuguese with them, Spanish
+        without."""
+        words = [w for w in raw.split() if normalize(w) not in names] if names else []
+        detected = language.detect(" ".join(words))[0] if len(words) >= 2 else None
+        detected = detected or language.detect(raw)[0]  # too little left to tell: the names do help a bit
         if query.lang in LANGS:
             return query.lang, None, detected
         if detected in LANGS:
@@ -210,12 +214,15 @@ class Engine:
     def read(self, query: Query) -> tuple[Reading, str, str | None, str | None]:
         raw = _clean(query.text)
         toks = tokens(raw)
-        lang, asked_in, written_in = self._languages(query, raw) if toks else (
-            query.lang if query.lang in LANGS else "en", None, None)
         det = self.index.detect(toks)
+        names = {toks[i] for m in det.mentions for i in range(m.start, m.end)} | set(det.owners)
+        lang, asked_in, written_in = self._languages(query, raw, names) if toks else (
+            query.lang if query.lang in LANGS else "en", None, None)
         subject, ambiguous = self.grammar.subject(det, toks)
         overheard = query.overheard and not self.grammar.addresses_bot(toks)
         content = [t for t in det.rest if t not in self.grammar.filler]
+        reading_previous = query.previous if query.previous and query.previous[0] in self.kb.platforms else None
+
         def judge():
             return self.judge.score(self.mask(toks, det, subject))  # the names were found once, above
 
@@ -224,15 +231,18 @@ class Engine:
             bare=bool(det.mentions) and not content and not det.owners,
             question_like=self.grammar.looks_like_question(toks, raw),
             region_named=self.grammar.region(toks, written_in), crawler_named=self._names_crawler(raw),
-            previous=query.previous if query.previous and query.previous[0] in self.kb.platforms else None,
+            previous=reading_previous,
             judge=judge, social_only=self.grammar.only_social(toks), same_again=self.grammar.asks_the_same_again(toks),
-            in_its_app=self._in_its_app(subject, det))
+            in_its_app=self._in_its_app(subject, det),
+            in_previous_assistants_app=bool(reading_previous and subject and subject != reading_previous[0]
+                                            and self._in_its_app(reading_previous[0], det)))
         region = query.region or reading.region_named
         return reading, lang, asked_in, region
 
     def _in_its_app(self, subject: str | None, det: Detection) -> bool:
         """An AI assistant named beside an app of the same owner (Meta AI and WhatsApp, Copilot and Word): a
-        feature inside that app. Two assistants compared, or Alexa with Spotify, are not."""
+        feature inside that app. Two assistants compared, or Alexa with Spotify, are not. Also asked of the
+        previous answer's assistant: after Meta AI, "y en insta?" is Meta AI in Instagram."""
         if subject not in self._assistants:
             return False
         owner = self.kb.platforms[subject].owner

@@ -48,6 +48,7 @@ class MatchingFile(_Strict):
     vocatives: list[str] = []
     acknowledgements: list[str] = []
     same_again: list[str] = []
+    everyday_before: dict[str, list[str]] = {}  # an everyday-word alias followed by these is that word ("x q")
 
 
 class _WordsLoader(UniqueKeyLoader):
@@ -146,6 +147,8 @@ class PlatformIndex:
                 toks = tuple(tokenize(a))
                 if toks and toks not in self.alias:  # a brand that gained a platform file is that platform now
                     self.alias[toks] = BRAND + b.name
+        self.everyday_before = {tuple(tokenize(a)): {t for w in words for t in tokenize(w)}
+                                for a, words in matching.everyday_before.items()}
         self.max_n = max((len(k) for k in self.alias), default=1)
         owner_map: dict[tuple[str, ...], list[str]] = {}
         for p in kb.platforms.values():
@@ -203,8 +206,10 @@ class PlatformIndex:
                     pid = self.alias.get(key)
                 if pid is None:
                     continue
-                used[i:i + size] = [True] * size
                 common = key in self.common
+                if common and i + size < n and toks[i + size] in self.everyday_before.get(key, ()):
+                    continue  # "x q no usen mis fotos", "x lo de la ia": the Spanish "por", not X
+                used[i:i + size] = [True] * size
                 det.mentions.append(Mention(pid, i, i + size, 100.0 if common else 101.0, common))
         for i, t in enumerate(toks):
             if used[i]:

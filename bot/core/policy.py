@@ -32,6 +32,8 @@ class Tuning:
     #                                      together by this factor, else "which platform?"
     in_its_app_out_of_scope: float = 0.95  # "quitar meta ai de whatsapp": the most asked question of its kind
     #                                        (issue 9.6); out of scope only when the judge is all but sure
+    assistant_app_max_tokens: int = 4  # after Meta AI, "and on insta?" is Meta AI there; "does insta use my
+    #                                      posts too?" asks about Instagram
     max_group_tokens: int = 60  # an overheard wall of text is not a clear question
 
 
@@ -54,6 +56,7 @@ class Reading:
     social_only: bool = False  # "lol", "thanks!": nothing asked
     in_its_app: bool = False  # an AI assistant named with an app of its own owner ("meta ai" in "whatsapp")
     same_again: bool = False  # "same for...", "...too?", "lo mismo", "auch": the previous question again
+    in_previous_assistants_app: bool = False  # after an answer about Meta AI, "y en insta?": an app of its owner
     _verdict: Verdict | None = field(default=None, repr=False)
 
     @property
@@ -123,6 +126,15 @@ def crawler_named(r: Reading, t: Tuning) -> Decision | None:
     """A crawler's user agent (GPTBot, CCBot...) is about blocking bots on one's own site."""
     if r.crawler_named:
         return Decision("answer", "general", "website-crawlers", 100.0, ("general",))
+
+
+def assistant_in_another_app(r: Reading, t: Tuning) -> Decision | None:
+    """After an answer about Meta AI, 'y en insta?', 'and on messenger?': the same assistant, inside another
+    app of its owner (its card covers them all); a longer message about that app is a new question."""
+    if (r.in_previous_assistants_app and len(r.det.platforms) == 1 and not r.overheard
+            and len(r.toks) <= t.assistant_app_max_tokens):
+        topic = r.previous[1] if r.previous[1] in PLATFORM_CARD_TOPICS else "ai-training"
+        return Decision("answer", r.previous[0], topic, 100.0, (r.previous[0],), reason="follow-up")
 
 
 def bare_name(r: Reading, t: Tuning) -> Decision | None:
@@ -236,7 +248,7 @@ def no_platform(r: Reading, t: Tuning) -> Decision:
 
 
 RULES: tuple[Callable[[Reading, Tuning], Decision | None], ...] = (
-    empty, overheard_chatter, crawler_named, bare_name, follow_up_other_platform, follow_up, platforms_listed,
+    empty, overheard_chatter, crawler_named, assistant_in_another_app, bare_name, follow_up_other_platform, follow_up, platforms_listed,
     out_of_scope,
     overheard_unsure,
     uncovered_brand, platform_named, several_platforms, general_topic, owner_named, no_platform,
