@@ -371,3 +371,25 @@ def test_usa_is_a_region_only_after_a_preposition_or_article(engine, text, regio
 def test_x_before_a_spanish_function_word_is_por_not_x(engine, text, platform):
     a = engine.answer(Query(text))
     assert (a.status, a.platform) == ("answer", platform)
+
+
+@pytest.mark.parametrize("text,platform", [
+    ("oye el face ese me quiere usar las fotos pa la ia, como lo paro", "facebook"),  # "el face": Facebook
+    ("does instagram use my face to train its ai", "instagram"),  # a face is a face
+    ("word et les « expériences connectées », comment je coupe ça", "microsoft-365"),  # the feature's own name
+    ("word und die verbundenen erfahrungen, wie schalte ich die aus", "microsoft-365"),
+    ("google fotos usa las fotos de mi familia para entrenar gemini?", "google-photos"),  # the model trained
+    ("does github train copilot on my private repos", "github-copilot"),  # is context
+])
+def test_names_people_use_and_the_model_trained_as_context(engine, text, platform):
+    assert engine.read(Query(text))[0].subject == platform
+
+
+def test_two_meta_apps_by_their_nicknames_ask_which(engine):
+    a = engine.answer(Query("insta y face, como me salgo de los dos"))
+    assert a.status == "clarify" and {c.platform for c in a.candidates} == {"instagram", "facebook"}
+
+
+def test_sora_has_no_guide_of_its_own_so_it_gets_the_honest_reply(engine):
+    a = engine.answer(Query("does sora use the videos i make to train? how do i turn that off"))
+    assert (a.status, a.reason, a.hints.get("brand")) == ("abstain", "uncovered", "Sora")
