@@ -291,6 +291,7 @@ def test_what_carries_no_question_and_what_asks_the_same_again(engine, text, soc
 
 @pytest.mark.parametrize("text,inside", [
     ("como quito meta ai de whatsapp", True),  # same owner: a feature of the app
+    ("tem como tirar a meta ai do zap?", True),  # "zap": WhatsApp in Brazil
     ("how do i turn off gemini in google photos", True),
     ("is gemini better than claude", False),  # two assistants compared
     ("how do i connect alexa to my spotify", False),  # different owners
