@@ -233,6 +233,22 @@ def test_follow_ups_use_the_previous_platform(engine, text, topic):
     assert (a.status, a.platform, a.topic) == ("answer", "linkedin", topic)
 
 
+@pytest.mark.parametrize("text,topic", [
+    ("who made you?", "about-bot"),
+    ("what is the difference between opt out and opt in?", "opt-out-vs-opt-in"),
+    ("how do i block ai bots on my own website?", "website-crawlers"),
+])
+def test_a_general_question_after_an_answer_gets_the_general_card(engine, text, topic):
+    a = engine.answer(Query(text, previous=("linkedin", "ai-training")))
+    assert (a.status, a.platform, a.topic) == ("answer", "general", topic)
+
+
+def test_a_follow_up_may_take_a_few_more_words_than_a_tweet(engine):
+    a = engine.answer(Query("if i switch it off now, are my old chats still in the model?",
+                            previous=("claude", "ai-training")))
+    assert (a.status, a.platform, a.topic) == ("answer", "claude", "past-training")
+
+
 def test_without_a_previous_answer_a_follow_up_asks_which(engine):
     assert engine.answer(Query("does that undo what they already took?")).status != "answer"
 
@@ -307,8 +323,9 @@ def test_an_assistant_is_in_its_app_when_both_have_one_owner(engine, text, insid
     (("meta-ai", "ai-training"), "does instagram use my posts to train its ai too?", "instagram"),
     (("chatgpt", "ai-training"), "and instagram?", "instagram"),  # another owner: another platform
     (("linkedin", "ai-training"), "y en insta?", "instagram"),  # LinkedIn is no assistant
+    (("gemini", "ai-training"), "and google photos?", "google-photos"),  # its own card: Gemini is not built_into it
 ])
-def test_after_an_assistant_its_owners_app_named_alone_is_the_assistant_there(engine, previous, text, platform):
+def test_after_an_assistant_an_app_it_is_built_into_named_alone_is_the_assistant_there(engine, previous, text, platform):
     a = engine.answer(Query(text, previous=previous))
     assert (a.status, a.platform) == ("answer", platform)
 

@@ -89,6 +89,11 @@ def test_duplicate_alias_across_platforms(kb_copy):
     assert any("'linkedin' is also an alias of" in p for p in problems(kb_copy))
 
 
+def test_an_assistant_is_built_into_known_platforms_only(kb_copy):
+    edit(kb_copy / "platforms" / "meta-ai.yaml", lambda d: d.update(built_into=["whatsapp", "myspace"]))
+    assert problems(kb_copy) == ["knowledge/platforms/meta-ai.yaml: built_into: 'myspace' is no other platform"]
+
+
 def test_id_must_equal_file_name(kb_copy):
     shutil.copy(kb_copy / "platforms" / "linkedin.yaml", kb_copy / "platforms" / "linkedin2.yaml")
     assert any("linkedin2.yaml: id: 'linkedin' differs from the file name" in p for p in problems(kb_copy))

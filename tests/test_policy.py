@@ -80,6 +80,12 @@ def test_a_follow_up_about_deleting_is_not_read_as_past_training_by_a_small_shar
     assert decide(r, T).topic == "past-training"
 
 
+def test_a_general_question_after_an_answer_is_not_a_follow_up():
+    r, _ = reading("who made you", previous=("linkedin", "ai-training"), judged=verdict(**{"about-bot": 0.9}))
+    d = decide(r, T)
+    assert (d.status, d.platform, d.topic) == ("answer", "general", "about-bot")
+
+
 def test_nothing_asked_is_not_a_follow_up():
     r, _ = reading("lol", previous=("linkedin", "ai-training"), judged=verdict(**{OUT: 0.6}))
     assert decide(r, T).status == "answer"  # the judge alone would call it a follow-up...

@@ -234,15 +234,14 @@ class Engine:
             previous=reading_previous,
             judge=judge, social_only=self.grammar.only_social(toks), same_again=self.grammar.asks_the_same_again(toks),
             in_its_app=self._in_its_app(subject, det),
-            in_previous_assistants_app=bool(reading_previous and subject and subject != reading_previous[0]
-                                            and self._in_its_app(reading_previous[0], det)))
+            in_previous_assistants_app=bool(reading_previous and subject in self.kb.platforms[
+                reading_previous[0]].built_into))
         region = query.region or reading.region_named
         return reading, lang, asked_in, region
 
     def _in_its_app(self, subject: str | None, det: Detection) -> bool:
         """An AI assistant named beside an app of the same owner (Meta AI and WhatsApp, Copilot and Word): a
-        feature inside that app. Two assistants compared, or Alexa with Spotify, are not. Also asked of the
-        previous answer's assistant: after Meta AI, "y en insta?" is Meta AI in Instagram."""
+        feature inside that app. Two assistants compared, or Alexa with Spotify, are not."""
         if subject not in self._assistants:
             return False
         owner = self.kb.platforms[subject].owner

@@ -241,6 +241,9 @@ class Platform(Strict):
     # aliases that are also everyday words ("medium", "zoom", "x"): count only in a data/AI/privacy question
     common_word_aliases: list[str] = []
     category: str
+    # an assistant whose card covers it inside these platforms' apps (Meta AI in WhatsApp, Instagram, Facebook):
+    # after an answer about it, "and on instagram?" asks about it there
+    built_into: list[str] = []
     difficulty: Literal["easy", "medium", "hard", "limited", "impossible"]
     updated: dt.date
     verified: dt.date
@@ -550,6 +553,11 @@ def load(root: Path | str | None = None) -> KnowledgeBase:
             if key in owners and owners[key] != p.id:
                 problems.append(f"{rel(root / 'platforms' / (p.id + '.yaml'))}: aliases: {alias!r} is also an alias of {owners[key]}")
             owners[key] = p.id
+
+    for p in platforms.values():
+        for other in p.built_into:
+            if other not in platforms or other == p.id:
+                problems.append(f"{rel(root / 'platforms' / (p.id + '.yaml'))}: built_into: {other!r} is no other platform")
 
     crawlers: list[Crawler] = []
     crawlers_path = root / "crawlers.yaml"

@@ -21,7 +21,8 @@ class Tuning:
     group_out_of_scope: float = 0.35  # overheard in a group: speak only when surer
     group_topic: float = 0.4  # overheard: the topic must be this sure too
     follow_up_out_of_scope: float = 0.8  # a short follow-up to an answer: in scope unless clearly not
-    follow_up_max_tokens: int = 12  # longer messages are new questions, not follow-ups
+    follow_up_max_tokens: int = 16  # longer messages are new questions, not follow-ups ("if i switch it off now,
+    #                                  are my old chats still in the model?" is 14)
     several_out_of_scope: float = 0.8  # platforms listed together ("I use X, Y and Z, what do I do?"): in scope
     #                                    unless clearly not
     crawler_topic: float = 0.6  # a platform named: website-crawlers must be this sure to beat its own card
@@ -57,7 +58,7 @@ class Reading:
     social_only: bool = False  # "lol", "thanks!": nothing asked
     in_its_app: bool = False  # an AI assistant named with an app of its own owner ("meta ai" in "whatsapp")
     same_again: bool = False  # "same for...", "...too?", "lo mismo", "auch": the previous question again
-    in_previous_assistants_app: bool = False  # after an answer about Meta AI, "y en insta?": an app of its owner
+    in_previous_assistants_app: bool = False  # after an answer about Meta AI, "y en insta?": an app it is built into
     _verdict: Verdict | None = field(default=None, repr=False)
 
     @property
@@ -131,7 +132,8 @@ def crawler_named(r: Reading, t: Tuning) -> Decision | None:
 
 def assistant_in_another_app(r: Reading, t: Tuning) -> Decision | None:
     """After an answer about Meta AI, 'y en insta?', 'and on messenger?': the same assistant, inside another
-    app of its owner (its card covers them all); a longer message about that app is a new question."""
+    app it is built into (its card covers them all: `built_into`); a longer message about that app is a new
+    question."""
     if (r.in_previous_assistants_app and len(r.det.platforms) == 1 and not r.overheard
             and len(r.toks) <= t.assistant_app_max_tokens):
         topic = r.previous[1] if r.previous[1] in PLATFORM_CARD_TOPICS else "ai-training"
@@ -167,6 +169,8 @@ def follow_up(r: Reading, t: Tuning) -> Decision | None:
             or len(r.toks) > t.follow_up_max_tokens):
         return None  # a name in the message (a platform, a brand, an owner: "and meta?") starts a new question
     if r.previous[0] == "general" or r.verdict.p(OUT) > t.follow_up_out_of_scope:
+        return None
+    if general_topic(r, t):  # "who made you?", "how do I block AI bots on my site?": not about that platform
         return None
     if r.region_named:
         return Decision("answer", r.previous[0], "region", _score(r), (r.previous[0],), reason="follow-up")
