@@ -148,6 +148,14 @@ def test_an_assistant_in_its_own_app_is_out_of_scope_only_when_the_judge_is_all_
     assert decide(r, T).status == "abstain"
 
 
+def test_asked_in_a_group_too_an_assistant_in_its_own_app_is_out_of_scope_only_when_all_but_sure():
+    r, _ = reading("anyone know how to remove meta ai from whatsapp?", platforms=["meta-ai", "whatsapp"],
+                   subject="meta-ai", overheard=True, judged=verdict(**{OUT: 0.6, "ai-training": 0.4}))
+    assert decide(r, T).status == "abstain"  # overheard, any other question this unsure stays silent
+    r.in_its_app = True
+    assert (decide(r, T).status, decide(r, T).platform) == ("answer", "meta-ai")
+
+
 def test_a_group_needs_more_certainty_than_a_private_chat():
     v = verdict(**{OUT: (T.group_out_of_scope + T.out_of_scope) / 2, "ai-training": 0.5})
     r, _ = reading("q?", platforms=["x"], subject="x", judged=v)

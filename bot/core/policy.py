@@ -33,7 +33,8 @@ class Tuning:
     general_over_platform: float = 1.0  # no platform named: a general card must outweigh the platform topics
     #                                      together by this factor, else "which platform?"
     in_its_app_out_of_scope: float = 0.95  # "quitar meta ai de whatsapp": the most asked question of its kind
-    #                                        (issue 9.6); out of scope only when the judge is all but sure
+    #                                        (issue 9.6); out of scope only when the judge is all but sure, in a
+    #                                        group too (a statement there is silenced by overheard_chatter)
     assistant_app_max_tokens: int = 4  # after Meta AI, "and on insta?" is Meta AI there; "does insta use my
     #                                      posts too?" asks about Instagram
     max_group_tokens: int = 60  # an overheard wall of text is not a clear question
@@ -189,7 +190,7 @@ def platforms_listed(r: Reading, t: Tuning) -> Decision | None:
 
 
 def out_of_scope(r: Reading, t: Tuning) -> Decision | None:
-    limit = t.group_out_of_scope if r.overheard else t.in_its_app_out_of_scope if r.in_its_app else t.out_of_scope
+    limit = t.in_its_app_out_of_scope if r.in_its_app else t.group_out_of_scope if r.overheard else t.out_of_scope
     if r.verdict.p(OUT) > limit:
         named = r.subject or (r.det.brands[0] if r.det.brands else None)
         return Decision("abstain", reason="near-miss" if named else "off-topic",
