@@ -23,6 +23,9 @@ FLOORS = {  # set -> slice -> (correct at least, of)
     "dev-5.jsonl": {"answerable": (199, 214), "answerable-other": (100, 109), "clarify": (41, 48),
         "follow-up": (32, 42), "general": (24, 31), "group-chatter": (59, 60), "group-question": (48, 51),
         "near-miss": (42, 51), "off-topic": (38, 40), "uncovered": (28, 30)},
+    "dev-6.jsonl": {"answerable": (190, 202), "answerable-other": (103, 108), "clarify": (44, 50),
+        "follow-up": (35, 40), "general": (24, 30), "group-chatter": (58, 60), "group-question": (48, 50),
+        "near-miss": (41, 50), "off-topic": (39, 40), "uncovered": (28, 30)},
 }
 
 
