@@ -398,6 +398,7 @@ def test_x_before_a_spanish_function_word_is_por_not_x(engine, text, platform):
     ("word und die verbundenen erfahrungen, wie schalte ich die aus", "microsoft-365"),
     ("google fotos usa las fotos de mi familia para entrenar gemini?", "google-photos"),  # the model trained
     ("does github train copilot on my private repos", "github-copilot"),  # is context
+    ("does instagram take my photos for meta's ai?", "instagram"),  # so is the model data is taken for
 ])
 def test_names_people_use_and_the_model_trained_as_context(engine, text, platform):
     assert engine.read(Query(text))[0].subject == platform
