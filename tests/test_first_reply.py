@@ -60,6 +60,12 @@ def test_linkedin_first_reply_says_the_setting_the_link_and_the_region(engine, r
     assert dc["title"] == "LinkedIn · ✅ Easy: one switch" and "checked 2026-" in dc["footer"]["text"]
 
 
+def test_a_spanish_first_reply_keeps_ee_uu_whole(engine, renderer):
+    seen = visible(renderer.render(engine.answer_for("facebook", "ai-training", "es"), "telegram").chunks[0])
+    assert "Estás incluido por defecto." in seen
+    assert "En EE. UU. y la mayoría de países no hay forma de excluirse" in seen  # not "UU. y la mayoría..."
+
+
 def test_badges_are_honest(engine, renderer):
     def badge(pid, lang="en"):
         return visible(renderer.render(engine.answer_for(pid, "ai-training", lang), "telegram").chunks[0]).splitlines()[0]

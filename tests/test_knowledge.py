@@ -374,3 +374,13 @@ def test_crawler_list_follows_the_audit():
 def test_a_platform_without_a_delete_data_card_is_refused(kb_copy):
     edit(kb_copy / "platforms" / "linkedin.yaml", lambda d: d["topics"].pop("delete-data"))
     assert f"{LI}: topics: no delete-data card" in problems(kb_copy)
+
+
+def test_the_about_card_says_truly_how_many_platforms_are_covered():
+    import re
+    kb = load()
+    about = kb.platforms["general"].topics["about-bot"]
+    en, es = (" ".join(about[lang].summary.split()) for lang in ("en", "es"))
+    covered = len(kb.platforms) - 1  # "general" is no platform
+    assert int(re.search(r"more than (\d+) platforms", en).group(1)) < covered
+    assert int(re.search(r"más de (\d+) plataformas", es).group(1)) < covered
