@@ -412,3 +412,13 @@ def test_two_meta_apps_by_their_nicknames_ask_which(engine):
 def test_sora_has_no_guide_of_its_own_so_it_gets_the_honest_reply(engine):
     a = engine.answer(Query("does sora use the videos i make to train? how do i turn that off"))
     assert (a.status, a.reason, a.hints.get("brand")) == ("abstain", "uncovered", "Sora")
+
+
+@pytest.mark.parametrize("text,platform", [
+    ("how do i stop copilot using my chats", "microsoft-copilot"),  # "copilot" alone: Microsoft's
+    ("how do i turn off copilot in windows", "microsoft-copilot"),
+    ("copilot usa mi codigo para entrenar?", "github-copilot"),  # beside code or repos: GitHub's
+    ("is copilot learning from my private repos", "github-copilot"),
+])
+def test_a_name_two_platforms_share_is_read_by_the_words_beside_it(engine, text, platform):
+    assert engine.read(Query(text))[0].subject == platform

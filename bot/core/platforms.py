@@ -49,6 +49,7 @@ class MatchingFile(_Strict):
     acknowledgements: list[str] = []
     same_again: list[str] = []
     everyday_before: dict[str, list[str]] = {}  # an everyday-word alias followed by these is that word ("x q")
+    name_senses: dict[str, dict[str, list[str]]] = {}  # a name two platforms share, and the words that pick one
 
 
 class _WordsLoader(UniqueKeyLoader):
@@ -149,6 +150,9 @@ class PlatformIndex:
                     self.alias[toks] = BRAND + b.name
         self.everyday_before = {tuple(tokenize(a)): {t for w in words for t in tokenize(w)}
                                 for a, words in matching.everyday_before.items()}
+        # "copilot ... my repos" is GitHub's: alias -> [(platform, the words that choose it)]
+        self.senses = {tuple(tokenize(a)): [(pid, {tuple(tokenize(w)) for w in words}) for pid, words in by.items()]
+                       for a, by in matching.name_senses.items()}
         self.max_n = max((len(k) for k in self.alias), default=1)
         owner_map: dict[tuple[str, ...], list[str]] = {}
         for p in kb.platforms.values():
@@ -225,7 +229,15 @@ class PlatformIndex:
                 det.mentions.append(Mention(hit[0], i, i + 1, hit[1], hit[2]))
         det.mentions.sort(key=lambda m: m.start)
         det.rest = [t for i, t in enumerate(toks) if not used[i]]
+        if self.senses:
+            det.mentions = [self._sense(m, toks) for m in det.mentions]
         return det
+
+    def _sense(self, m: Mention, toks: list[str]) -> Mention:
+        for pid, words in self.senses.get(tuple(toks[m.start:m.end]), ()):
+            if any(tuple(toks[i:i + len(w)]) == w for w in words for i in range(len(toks))):
+                return Mention(pid, m.start, m.end, m.strength, m.common_word)
+        return m
 
     def owner_platforms(self, owner: str) -> list[str]:
         return self.owners.get((owner,), [])
