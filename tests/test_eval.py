@@ -11,7 +11,7 @@ EVAL = Path(__file__).parent / "eval"
 
 FLOORS = {  # set -> slice -> (correct at least, of)
     "questions.jsonl": {"answerable": (326, 335), "clarify": (48, 50), "general": (36, 40),
-        "group-chatter": (60, 61), "group-question": (29, 30), "near-miss": (44, 48), "off-topic": (44, 45)},
+        "group-chatter": (60, 61), "group-question": (29, 30), "near-miss": (45, 48), "off-topic": (44, 45)},
     "dev-2.jsonl": {"answerable": (199, 205), "clarify": (29, 30), "general": (24, 25), "group-chatter": (32, 35),
         "group-question": (18, 20), "near-miss": (27, 30), "off-topic": (28, 30)},
     "dev-3.jsonl": {"answerable": (177, 186), "answerable-other": (95, 101), "clarify": (47, 50),
@@ -19,13 +19,13 @@ FLOORS = {  # set -> slice -> (correct at least, of)
         "near-miss": (47, 49), "off-topic": (38, 40), "uncovered": (31, 33)},
     "dev-4.jsonl": {"answerable": (200, 210), "answerable-other": (106, 108), "clarify": (45, 50),
         "follow-up": (34, 40), "general": (26, 30), "group-chatter": (59, 60), "group-question": (49, 50),
-        "near-miss": (43, 50), "off-topic": (37, 40), "uncovered": (28, 30)},
+        "near-miss": (44, 50), "off-topic": (37, 40), "uncovered": (28, 30)},
     "dev-5.jsonl": {"answerable": (201, 214), "answerable-other": (104, 109), "clarify": (43, 48),
         "follow-up": (36, 42), "general": (24, 31), "group-chatter": (59, 60), "group-question": (48, 51),
-        "near-miss": (43, 51), "off-topic": (38, 40), "uncovered": (28, 30)},
+        "near-miss": (45, 51), "off-topic": (38, 40), "uncovered": (28, 30)},
     "dev-6.jsonl": {"answerable": (192, 202), "answerable-other": (103, 108), "clarify": (44, 50),
         "follow-up": (35, 40), "general": (24, 30), "group-chatter": (58, 60), "group-question": (48, 50),
-        "near-miss": (41, 50), "off-topic": (39, 40), "uncovered": (28, 30)},
+        "near-miss": (44, 50), "off-topic": (39, 40), "uncovered": (28, 30)},
 }
 
 

@@ -136,6 +136,18 @@ def test_the_out_of_scope_threshold_is_where_tuning_puts_it():
     assert decide(r, T).status == "abstain"
 
 
+def test_a_delete_data_answer_needs_a_surer_scope_than_the_others():
+    # account trouble ("como recupero mi cuenta de tiktok") reads as deleting the account
+    unsure = T.delete_data_out_of_scope + 0.05
+    r, _ = reading("q", platforms=["tiktok"], subject="tiktok", judged=verdict(**{OUT: unsure, "delete-data": 0.8}))
+    assert decide(r, T).status == "abstain"
+    r, _ = reading("q", platforms=["tiktok"], subject="tiktok", judged=verdict(**{OUT: unsure, "ai-training": 0.8}))
+    assert (decide(r, T).status, decide(r, T).topic) == ("answer", "ai-training")
+    r, _ = reading("q", platforms=["tiktok"], subject="tiktok",
+                   judged=verdict(**{OUT: T.delete_data_out_of_scope - 0.05, "delete-data": 0.9}))
+    assert (decide(r, T).status, decide(r, T).topic) == ("answer", "delete-data")
+
+
 def test_an_assistant_in_its_own_app_is_out_of_scope_only_when_the_judge_is_all_but_sure():
     r, _ = reading("como quito meta ai de whatsapp", platforms=["meta-ai", "whatsapp"], subject="meta-ai",
                    judged=verdict(**{OUT: 0.9, "ai-training": 0.1}))

@@ -18,6 +18,9 @@ from .vocab import GENERAL_TOPICS, PLATFORM_TOPICS
 class Tuning:
     out_of_scope: float = 0.4  # above this probability of OUT, a message is out of scope (0.5 answered "como
     #                            cancelo spotify premium"; on the dev sets 0.4 abstained 3 more near-misses, 1 answerable)
+    delete_data_out_of_scope: float = 0.1  # account trouble ("como recupero mi cuenta", "cancel my premium") reads
+    #   as deleting an account: a delete-data answer needs a surer scope. On the six dev sets 95% of real
+    #   delete-data questions have p(OUT) <= 0.04; the near-misses answered as delete-data had 0.05-0.31
     group_out_of_scope: float = 0.35  # overheard in a group: speak only when surer
     group_topic: float = 0.4  # overheard: the topic must be this sure too
     follow_up_out_of_scope: float = 0.8  # a short follow-up to an answer: in scope unless clearly not
@@ -191,6 +194,8 @@ def platforms_listed(r: Reading, t: Tuning) -> Decision | None:
 
 def out_of_scope(r: Reading, t: Tuning) -> Decision | None:
     limit = t.in_its_app_out_of_scope if r.in_its_app else t.group_out_of_scope if r.overheard else t.out_of_scope
+    if not r.in_its_app and r.topic(PLATFORM_CARD_TOPICS)[0] == "delete-data":
+        limit = min(limit, t.delete_data_out_of_scope)
     if r.verdict.p(OUT) > limit:
         named = r.subject or (r.det.brands[0] if r.det.brands else None)
         return Decision("abstain", reason="near-miss" if named else "off-topic",
