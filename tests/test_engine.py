@@ -399,6 +399,8 @@ def test_x_before_a_spanish_function_word_is_por_not_x(engine, text, platform):
     ("google fotos usa las fotos de mi familia para entrenar gemini?", "google-photos"),  # the model trained
     ("does github train copilot on my private repos", "github-copilot"),  # is context
     ("does instagram take my photos for meta's ai?", "instagram"),  # so is the model data is taken for
+    ("i'm an illustrator on deviantart, can i keep my art out of ai datasets", "deviantart"),  # a person
+    ("does adobe illustrator use my files to train firefly", "adobe"),  # the app
 ])
 def test_names_people_use_and_the_model_trained_as_context(engine, text, platform):
     assert engine.read(Query(text))[0].subject == platform
@@ -422,3 +424,13 @@ def test_sora_has_no_guide_of_its_own_so_it_gets_the_honest_reply(engine):
 ])
 def test_a_name_two_platforms_share_is_read_by_the_words_beside_it(engine, text, platform):
     assert engine.read(Query(text))[0].subject == platform
+
+
+@pytest.mark.parametrize("text,platform,brand", [
+    ("does netflix share my data with openai", None, "Netflix"),  # the brand first, the platform as context
+    ("sora: how do i keep my videos out of openai's models", None, "Sora"),
+    ("quiero borrar mis datos de whatsapp antes de irme a signal", "whatsapp", None),  # the platform first
+])
+def test_a_brand_named_first_with_a_platform_only_as_context_is_about_the_brand(engine, text, platform, brand):
+    a = engine.answer(Query(text))
+    assert (a.platform, a.hints.get("brand")) == (platform, brand)

@@ -49,6 +49,7 @@ class MatchingFile(_Strict):
     acknowledgements: list[str] = []
     same_again: list[str] = []
     everyday_before: dict[str, list[str]] = {}  # an everyday-word alias followed by these is that word ("x q")
+    everyday_after: dict[str, list[str]] = {}  # an everyday-word alias after these is that word ("an illustrator")
     name_senses: dict[str, dict[str, list[str]]] = {}  # a name two platforms share, and the words that pick one
 
 
@@ -150,6 +151,8 @@ class PlatformIndex:
                     self.alias[toks] = BRAND + b.name
         self.everyday_before = {tuple(tokenize(a)): {t for w in words for t in tokenize(w)}
                                 for a, words in matching.everyday_before.items()}
+        self.everyday_after = {tuple(tokenize(a)): {t for w in words for t in tokenize(w)}
+                               for a, words in matching.everyday_after.items()}
         # "copilot ... my repos" is GitHub's: alias -> [(platform, the words that choose it)]
         self.senses = {tuple(tokenize(a)): [(pid, {tuple(tokenize(w)) for w in words}) for pid, words in by.items()]
                        for a, by in matching.name_senses.items()}
@@ -199,6 +202,7 @@ class PlatformIndex:
         det = Detection()
         n = len(toks)
         used = [False] * n
+        everyday: set[int] = set()
         for size in range(min(self.max_n, n), 0, -1):
             for i in range(n - size + 1):
                 if any(used[i:i + size]):
@@ -211,12 +215,14 @@ class PlatformIndex:
                 if pid is None:
                     continue
                 common = key in self.common
-                if common and i + size < n and toks[i + size] in self.everyday_before.get(key, ()):
-                    continue  # "x q no usen mis fotos", "x lo de la ia": the Spanish "por", not X
+                if common and (i + size < n and toks[i + size] in self.everyday_before.get(key, ())
+                               or i > 0 and toks[i - 1] in self.everyday_after.get(key, ())):
+                    everyday.update(range(i, i + size))  # "x q no usen...": the Spanish "por", not X;
+                    continue  # "i'm an illustrator": a person, not Adobe Illustrator (nor a typo of it)
                 used[i:i + size] = [True] * size
                 det.mentions.append(Mention(pid, i, i + size, 100.0 if common else 101.0, common))
         for i, t in enumerate(toks):
-            if used[i]:
+            if used[i] or i in everyday:
                 continue
             owner = self.owners.get((t,))
             if owner:
@@ -327,6 +333,11 @@ class Grammar:
     def looks_like_question(self, toks: list[str], raw: str) -> bool:
         return "?" in raw or "¿" in raw or any(t in self.openers for t in toks[:4])
 
+    def _after_marker(self, toks: list[str], m: Mention) -> bool:
+        """Right after a context marker, maybe with an article between: "same as (the) whatsapp", "out of openai"."""
+        return bool(self.context.ending_at(toks, m.start) or (
+            m.start > 0 and toks[m.start - 1] in self.articles and self.context.ending_at(toks, m.start - 1)))
+
     def subject(self, det: Detection, toks: list[str]) -> tuple[str | None, list[str]]:
         """(the platform the message is about, or None; the platforms to offer when it is really ambiguous).
 
@@ -337,6 +348,8 @@ class Grammar:
         mentions = [m for m in det.mentions if not m.pid.startswith(BRAND)]
         ids = list(dict.fromkeys(m.pid for m in mentions))
         if len(ids) <= 1:
+            if ids and det.mentions[0].pid.startswith(BRAND) and all(self._after_marker(toks, m) for m in mentions):
+                return None, []  # "sora: keep my videos out of openai's model": about the brand named first
             return (ids[0] if ids else None), []
         joined: set[str] = set()
         pairs = [(a, b, toks[a.end:b.start]) for a, b in zip(mentions, mentions[1:]) if a.pid != b.pid]
@@ -346,8 +359,7 @@ class Grammar:
                 joined.update((a.pid, b.pid))
         if joined:  # and the rest of a list: "instagram, linkedin and chatgpt" (the commas are gone by now)
             joined.update(pid for a, b, between in pairs if not between for pid in (a.pid, b.pid))
-        after_marker = [m.pid for m in mentions if self.context.ending_at(toks, m.start) or (
-            m.start > 0 and toks[m.start - 1] in self.articles and self.context.ending_at(toks, m.start - 1))]
+        after_marker = [m.pid for m in mentions if self._after_marker(toks, m)]
         # context only where every mention is: "is threads like insta... stop it on threads" is about threads
         context = {pid for pid in after_marker if after_marker.count(pid) == sum(m.pid == pid for m in mentions)} - joined
         # every name after a marker ("como tiro a meta ai do whatsapp", "quitar ... de meta ai del wasap"): the
