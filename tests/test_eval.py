@@ -26,6 +26,9 @@ FLOORS = {  # set -> slice -> (correct at least, of)
     "dev-6.jsonl": {"answerable": (192, 202), "answerable-other": (103, 108), "clarify": (44, 50),
         "follow-up": (35, 40), "general": (24, 30), "group-chatter": (58, 60), "group-question": (48, 50),
         "near-miss": (44, 50), "off-topic": (39, 40), "uncovered": (28, 30)},
+    "dev-7.jsonl": {"answerable": (189, 202), "answerable-other": (107, 111), "clarify": (48, 50),
+        "follow-up": (36, 41), "general": (25, 30), "group-chatter": (59, 60), "group-question": (46, 50),
+        "near-miss": (42, 50), "off-topic": (38, 40), "uncovered": (25, 30)},
 }
 
 
