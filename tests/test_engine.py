@@ -165,6 +165,10 @@ def test_meta_ai_card_says_what_cannot_be_turned_off(engine):
     ("does bing chat keep my chats for training", "microsoft-copilot"),
     ("does bard train on my conversations", "gemini"),
     ("does telegram train on my messages", "telegram"),
+    ("como hago x q no usen mis fotos en insta", "instagram"),  # "x q": "por que", not X
+    ("me pasé a bluesky x lo de la ia, bluesky usa mis posts?", "bluesky"),
+    ("x usa mis tweets para grok?", "x"),
+    ("does x train on my posts like instagram does", "x"),
 ])
 def test_the_subject_of_a_message_is_answered(engine, text, platform):
     a = engine.answer(Query(text))
@@ -378,17 +382,6 @@ def test_two_names_side_by_side_without_a_list_are_not_a_list(engine):
 ])
 def test_usa_is_a_region_only_after_a_preposition_or_article(engine, text, region):
     assert engine.read(Query(text))[3] == region
-
-
-@pytest.mark.parametrize("text,platform", [
-    ("como hago x q no usen mis fotos en insta", "instagram"),  # "x q": "por que", not X
-    ("me pasé a bluesky x lo de la ia, bluesky usa mis posts?", "bluesky"),
-    ("x usa mis tweets para grok?", "x"),
-    ("does x train on my posts like instagram does", "x"),
-])
-def test_x_before_a_spanish_function_word_is_por_not_x(engine, text, platform):
-    a = engine.answer(Query(text))
-    assert (a.status, a.platform) == ("answer", platform)
 
 
 @pytest.mark.parametrize("text,platform", [

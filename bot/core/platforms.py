@@ -149,10 +149,11 @@ class PlatformIndex:
                 toks = tuple(tokenize(a))
                 if toks and toks not in self.alias:  # a brand that gained a platform file is that platform now
                     self.alias[toks] = BRAND + b.name
-        self.everyday_before = {tuple(tokenize(a)): {t for w in words for t in tokenize(w)}
-                                for a, words in matching.everyday_before.items()}
-        self.everyday_after = {tuple(tokenize(a)): {t for w in words for t in tokenize(w)}
-                               for a, words in matching.everyday_after.items()}
+        def by_alias(words_of: dict[str, list[str]]) -> dict[tuple[str, ...], set[str]]:
+            return {tuple(tokenize(a)): {t for w in words for t in tokenize(w)} for a, words in words_of.items()}
+
+        self.everyday_before = by_alias(matching.everyday_before)
+        self.everyday_after = by_alias(matching.everyday_after)
         # "copilot ... my repos" is GitHub's: alias -> [(platform, the words that choose it)]
         self.senses = {tuple(tokenize(a)): [(pid, {tuple(tokenize(w)) for w in words}) for pid, words in by.items()]
                        for a, by in matching.name_senses.items()}

@@ -111,6 +111,11 @@ def _platform_topic(r: Reading, t: Tuning) -> str:
     return topic
 
 
+def _previous_topic(r: Reading) -> str:
+    """The topic asked last, when a platform card has it (after a general card: ai-training)."""
+    return r.previous[1] if r.previous and r.previous[1] in PLATFORM_CARD_TOPICS else "ai-training"
+
+
 def _score(r: Reading) -> float:
     return round(100.0 * (1.0 - r.verdict.p(OUT)), 1) if r.judged else 100.0
 
@@ -140,8 +145,7 @@ def assistant_in_another_app(r: Reading, t: Tuning) -> Decision | None:
     question."""
     if (r.in_previous_assistants_app and len(r.det.platforms) == 1 and not r.overheard
             and len(r.toks) <= t.assistant_app_max_tokens):
-        topic = r.previous[1] if r.previous[1] in PLATFORM_CARD_TOPICS else "ai-training"
-        return Decision("answer", r.previous[0], topic, 100.0, (r.previous[0],), reason="follow-up")
+        return Decision("answer", r.previous[0], _previous_topic(r), 100.0, (r.previous[0],), reason="follow-up")
 
 
 def bare_name(r: Reading, t: Tuning) -> Decision | None:
@@ -149,8 +153,7 @@ def bare_name(r: Reading, t: Tuning) -> Decision | None:
     if not r.bare or r.overheard:
         return None
     if r.subject:
-        topic = r.previous[1] if r.previous and r.previous[1] in PLATFORM_CARD_TOPICS else "ai-training"
-        return Decision("answer", r.subject, topic, 100.0, (r.subject,), reason="name-only")
+        return Decision("answer", r.subject, _previous_topic(r), 100.0, (r.subject,), reason="name-only")
     if r.ambiguous:
         return Decision("clarify", topic="ai-training", candidates=tuple(r.ambiguous), reason="several")
 
@@ -159,11 +162,10 @@ def follow_up_other_platform(r: Reading, t: Tuning) -> Decision | None:
     """'same for bluesky?', '¿y quora hace lo mismo?': the same question about another platform."""
     if not r.previous or not r.subject or r.subject == r.previous[0] or len(r.toks) > t.follow_up_max_tokens // 2:
         return None
-    topic = r.previous[1] if r.previous[1] in PLATFORM_CARD_TOPICS else "ai-training"
     if r.verdict.p(OUT) > t.follow_up_out_of_scope and not r.same_again:
         return None
     judged, share = r.topic(PLATFORM_CARD_TOPICS)
-    return Decision("answer", r.subject, judged if share >= 0.6 else topic, _score(r), (r.subject,),
+    return Decision("answer", r.subject, judged if share >= 0.6 else _previous_topic(r), _score(r), (r.subject,),
                     reason="follow-up")
 
 
@@ -259,8 +261,8 @@ def no_platform(r: Reading, t: Tuning) -> Decision:
 
 
 RULES: tuple[Callable[[Reading, Tuning], Decision | None], ...] = (
-    empty, overheard_chatter, crawler_named, assistant_in_another_app, bare_name, follow_up_other_platform, follow_up, platforms_listed,
-    out_of_scope,
+    empty, overheard_chatter, crawler_named, assistant_in_another_app, bare_name, follow_up_other_platform, follow_up,
+    platforms_listed, out_of_scope,
     overheard_unsure,
     uncovered_brand, platform_named, several_platforms, general_topic, owner_named, no_platform,
 )
