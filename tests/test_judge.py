@@ -75,3 +75,27 @@ def test_the_word_model_has_a_small_say_in_scope():
     assert 0.45 < mixed[1] < 0.5 and abs(mixed.sum() - 1.0) < 1e-6
     judge.word_scope_weight = 0.0
     assert judge._with_words(np.array([0.3, 0.6, 0.1]), "x")[1] == 0.6
+
+
+def test_the_nearest_examples_have_a_quarter_of_the_say_in_scope(tmp_path):
+    """The linear model leans out of scope (0.5), the four nearest examples are all in scope: p(OUT) is the weighted
+    mean 0.75 * 0.5 + 0.25 * 0.0 = 0.375, under the 0.4 line; with weight 0 the linear model alone decides."""
+    examples = [(t, LABELS.get(t, "delete-data")) for t in VECTORS]
+    judge = Judge(lambda: examples, embedder=embedder, cache_path=tmp_path / "vectors.npz").warm()
+    out = judge.labels.index(OUT)
+    linear = np.full(len(judge.labels), 0.5 / (len(judge.labels) - 1))
+    linear[out] = 0.5
+    nearest = np.zeros(len(judge.labels))
+    nearest[judge.labels.index("ai-training")] = 1.0
+    judge._linear = lambda q: linear
+    judge._nearest = lambda sims: nearest
+    question = "cancel app and stop the training"  # no example written so: the mixture decides
+    VECTORS[question] = [0.5, 0.5, 0.2]
+    try:
+        assert abs(judge.score(question).p(OUT) - 0.375) < 1e-6
+        assert judge.score(question).best == "ai-training"
+        judge.scope_nearest_weight = 0.0
+        judge._recent.clear()
+        assert abs(judge.score(question).p(OUT) - 0.5) < 1e-6
+    finally:
+        del VECTORS[question]

@@ -172,7 +172,7 @@ class Judge:
 
     def __init__(self, examples: Callable[[], list[tuple[str, str]]], k: int = 4, temperature: float = 0.02,
                  same_text: float = 0.985, word_topics: tuple[str, ...] = (), word_weight: float = 0.2,
-                 word_scope_weight: float = 0.2,
+                 word_scope_weight: float = 0.2, scope_nearest_weight: float = 0.25,
                  embedder: Callable[[], Callable[[list[str]], np.ndarray]] = _default_embedder,
                  cache_path: Path | None = None):
         self._examples = examples
@@ -182,6 +182,9 @@ class Judge:
         self.word_topics = word_topics  # the labels among which the word model has a say
         self.word_weight = word_weight  # its weight in the geometric mean with the embedding's probabilities
         self.word_scope_weight = word_scope_weight  # its weight in the log-odds of being out of scope
+        self.scope_nearest_weight = scope_nearest_weight  # the nearest examples' share in p(OUT), beside the linear
+        #   model's: with ~1,100 out-of-scope examples the linear model alone put complaints ("facebook is stealing
+        #   my family photos for their ai, how do i stop it") out of scope while all their neighbours were in it
         self._embedder_factory = embedder
         self._cache_path = cache_path
         self._lock = threading.Lock()
@@ -254,13 +257,14 @@ class Judge:
             same = np.flatnonzero(sims >= self.same_text)
             p = np.bincount(self.label_of[same], weights=sims[same], minlength=len(self.labels))
             p = p / p.sum()
-        else:  # scope from the linear model (it weighs every example); topic from both, nearest examples too
+        else:  # scope mostly from the linear model (it weighs every example); topic from both equally
             p = (p_linear + p_near) / 2
             if OUT in self.labels:
                 out = self.labels.index(OUT)
+                p_out = (1 - self.scope_nearest_weight) * p_linear[out] + self.scope_nearest_weight * p_near[out]
                 p[out] = 0.0
-                p *= (1.0 - p_linear[out]) / max(p.sum(), 1e-9)
-                p[out] = p_linear[out]
+                p *= (1.0 - p_out) / max(p.sum(), 1e-9)
+                p[out] = p_out
             p = self._with_words(p, text)
         return Verdict({label: float(v) for label, v in zip(self.labels, p)}, float(sims.max()))
 
