@@ -184,11 +184,26 @@ def test_the_subject_of_a_message_is_answered(engine, text, platform):
     # a list with its prepositions repeated is still a list
     ("quiero desactivar el entrenamiento de ia en instagram y en tiktok", None, ["instagram", "tiktok"]),
     ("my posts on linkedin and on x, how do i stop both from feeding ai", None, ["linkedin", "x"]),
+    # a company named like one of its platforms ("google") beside another of them is the company
+    ("how do i object to google using my data for gemini", "gemini", []),
+    ("does google train on my youtube videos", "youtube", []),
+    ("does google use my gmail for gemini", "google", []),  # gmail is the Google platform itself
+    ("google and gemini, how do i opt out of both", None, ["google", "gemini"]),
 ])
 def test_which_name_is_the_subject(engine, text, subject, ambiguous):
     from bot.core.normalize import tokens
     toks = tokens(text)
     assert engine.grammar.subject(engine.index.detect(toks), toks) == (subject, ambiguous)
+
+
+@pytest.mark.parametrize("text", [
+    "how do i keep anthropic's crawler off my self hosted blog",
+    "is there a robots.txt line that stops openai's bot reading my pages",
+    "como bloqueo el crawler de google en mi pagina web",
+])
+def test_a_companys_crawler_on_ones_own_site_is_a_crawler_question(engine, text):
+    a = engine.answer(Query(text))
+    assert (a.status, a.platform, a.topic) == ("answer", "general", "website-crawlers")
 
 
 def test_platforms_named_together_ask_which(engine):

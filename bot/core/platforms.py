@@ -101,6 +101,7 @@ class Mention:
     end: int
     strength: float  # 101 a real name, 100 an everyday-word alias, < 100 a typo
     common_word: bool = False
+    company: bool = False  # "google" beside Gemini, "amazon" beside Alexa: the owner, not its own platform
 
 
 @dataclass
@@ -163,6 +164,9 @@ class PlatformIndex:
             if p.id != "general":
                 owner_map.setdefault(tuple(tokenize(p.owner.split("(")[0].split(",")[0])), []).append(p.id)
         self.owners = {k: sorted(v) for k, v in owner_map.items() if k and k not in self.alias and len(v) > 1}
+        # a company whose name is also one of its platforms' ("google", "amazon"): beside another of its platforms
+        # it is the company ("object to google using my data for gemini" is about Gemini)
+        self.companies = {k: set(v) for k, v in owner_map.items() if k in self.alias and len(v) > 1}
         self.fuzzy: dict[str, list[tuple[str, str]]] = {}
         for key, pid in self.alias.items():
             if len(key) == 1 and len(key[0]) >= 4 and key[0].isalpha() and not pid.startswith(BRAND):
@@ -235,6 +239,9 @@ class PlatformIndex:
                 used[i] = True
                 det.mentions.append(Mention(hit[0], i, i + 1, hit[1], hit[2]))
         det.mentions.sort(key=lambda m: m.start)
+        named = {m.pid for m in det.mentions}
+        for m in det.mentions:
+            m.company = bool(named & self.companies.get(tuple(toks[m.start:m.end]), set()) - {m.pid})
         det.rest = [t for i, t in enumerate(toks) if not used[i]]
         if self.senses:
             det.mentions = [self._sense(m, toks) for m in det.mentions]
@@ -363,10 +370,13 @@ class Grammar:
         after_marker = [m.pid for m in mentions if self._after_marker(toks, m)]
         # context only where every mention is: "is threads like insta... stop it on threads" is about threads
         context = {pid for pid in after_marker if after_marker.count(pid) == sum(m.pid == pid for m in mentions)} - joined
+        companies = {m.pid for m in mentions if m.company and all(n.company for n in mentions if n.pid == m.pid)}
+        companies -= joined
         # every name after a marker ("como tiro a meta ai do whatsapp", "quitar ... de meta ai del wasap"): the
         # verb's object comes before the place it is taken from, so the first name is the subject
         exact = [m.pid for m in mentions if m.strength >= 100]  # not a typo's guess ("instalo" is not instagram)
-        candidates = [pid for pid in ids if pid not in context] or exact[:1] or ids
+        candidates = ([pid for pid in ids if pid not in context | companies]
+                      or [pid for pid in ids if companies and pid not in companies] or exact[:1] or ids)
         real = [pid for pid in candidates if pid not in det.common_word_only]
         if real and not joined:
             candidates = real
