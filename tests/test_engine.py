@@ -189,6 +189,8 @@ def test_the_subject_of_a_message_is_answered(engine, text, platform):
     ("does google train on my youtube videos", "youtube", []),
     ("does google use my gmail for gemini", "google", []),  # gmail is the Google platform itself
     ("google and gemini, how do i opt out of both", None, ["google", "gemini"]),
+    # a typo's guess ("quería" for quora) never beats a real name, even one after a marker
+    ("quería preguntar como se hace para que el chatgpt no aprenda de lo que le escribo", "chatgpt", []),
 ])
 def test_which_name_is_the_subject(engine, text, subject, ambiguous):
     from bot.core.normalize import tokens
@@ -214,6 +216,7 @@ def test_platforms_named_together_ask_which(engine):
 @pytest.mark.parametrize("text,brand", [
     ("does signal train on my messages", "Signal"), ("does netflix use my data to train ai", "Netflix"),
     ("¿shein usa mis datos para entrenar IA?", "Shein"),
+    ("sora - how do i stop openai training on the videos i make in sora", "Sora"),  # named first and more often
 ])
 def test_an_uncovered_brand_is_never_read_as_another_platform(engine, text, brand):
     a = engine.answer(Query(text))

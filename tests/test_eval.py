@@ -31,6 +31,9 @@ FLOORS = {  # set -> slice -> (correct at least, of)
     "dev-7.jsonl": {"answerable": (189, 202), "answerable-other": (107, 111), "clarify": (48, 50),
         "follow-up": (37, 41), "general": (26, 30), "group-chatter": (59, 60), "group-question": (46, 50),
         "near-miss": (49, 50), "off-topic": (39, 40), "uncovered": (27, 30)},
+    "dev-8.jsonl": {"answerable": (199, 212), "answerable-other": (105, 112), "clarify": (43, 50),
+        "follow-up": (37, 41), "general": (27, 32), "group-chatter": (58, 62), "group-question": (47, 52),
+        "near-miss": (49, 50), "off-topic": (39, 40), "uncovered": (27, 30)},
 }
 
 

@@ -356,8 +356,11 @@ class Grammar:
         mentions = [m for m in det.mentions if not m.pid.startswith(BRAND)]
         ids = list(dict.fromkeys(m.pid for m in mentions))
         if len(ids) <= 1:
-            if ids and det.mentions[0].pid.startswith(BRAND) and all(self._after_marker(toks, m) for m in mentions):
-                return None, []  # "sora: keep my videos out of openai's model": about the brand named first
+            first = det.mentions[0].pid if det.mentions else ""
+            if ids and first.startswith(BRAND) and (all(self._after_marker(toks, m) for m in mentions) or sum(
+                    m.pid == first for m in det.mentions) > len(mentions)):
+                return None, []  # "sora: keep my videos out of openai's model", "sora - stop openai training on
+                #                  the videos i make in sora": about the brand named first (and more often)
             return (ids[0] if ids else None), []
         joined: set[str] = set()
         pairs = [(a, b, toks[a.end:b.start]) for a, b in zip(mentions, mentions[1:]) if a.pid != b.pid]
@@ -377,6 +380,8 @@ class Grammar:
         exact = [m.pid for m in mentions if m.strength >= 100]  # not a typo's guess ("instalo" is not instagram)
         candidates = ([pid for pid in ids if pid not in context | companies]
                       or [pid for pid in ids if companies and pid not in companies] or exact[:1] or ids)
+        if exact and not set(candidates) & set(exact):  # only typo guesses left ("quería" for quora): a real
+            candidates = list(dict.fromkeys(exact))  # name, even after a marker ("para que el chatgpt"), wins
         real = [pid for pid in candidates if pid not in det.common_word_only]
         if real and not joined:
             candidates = real

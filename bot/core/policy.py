@@ -26,8 +26,8 @@ class Tuning:
     follow_up_out_of_scope: float = 0.8  # a short follow-up to an answer: in scope unless clearly not
     follow_up_max_tokens: int = 16  # longer messages are new questions, not follow-ups ("if i switch it off now,
     #                                  are my old chats still in the model?" is 14)
-    several_out_of_scope: float = 0.8  # platforms listed together ("I use X, Y and Z, what do I do?"): in scope
-    #                                    unless clearly not
+    several_out_of_scope: float = 0.9  # platforms listed together ("I use X, Y and Z, what do I do?"): in scope
+    #   unless clearly not (0.8 let "how do i use {p}" near-misses silence that list at p(OUT) 0.80)
     crawler_topic: float = 0.6  # a platform named: website-crawlers must be this sure to beat its own card
     past_training: float = 0.1  # "already used... undo?" is a question about past training even when less sure
     follow_up_delete: float = 0.6  # after an answer, "and how do I delete it?" stays delete-data unless past
