@@ -7,7 +7,7 @@ brand we have no guide for ("telegram", "spotify"), is never read as a typo of a
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -239,18 +239,18 @@ class PlatformIndex:
                 used[i] = True
                 det.mentions.append(Mention(hit[0], i, i + 1, hit[1], hit[2]))
         det.mentions.sort(key=lambda m: m.start)
-        named = {m.pid for m in det.mentions}
-        for m in det.mentions:
-            m.company = bool(named & self.companies.get(tuple(toks[m.start:m.end]), set()) - {m.pid})
         det.rest = [t for i, t in enumerate(toks) if not used[i]]
         if self.senses:
             det.mentions = [self._sense(m, toks) for m in det.mentions]
+        named = {m.pid for m in det.mentions}  # after the senses: the platforms as finally read
+        for m in det.mentions:
+            m.company = bool(named & self.companies.get(tuple(toks[m.start:m.end]), set()) - {m.pid})
         return det
 
     def _sense(self, m: Mention, toks: list[str]) -> Mention:
         for pid, words in self.senses.get(tuple(toks[m.start:m.end]), ()):
             if any(tuple(toks[i:i + len(w)]) == w for w in words for i in range(len(toks))):
-                return Mention(pid, m.start, m.end, m.strength, m.common_word)
+                return replace(m, pid=pid)
         return m
 
     def owner_platforms(self, owner: str) -> list[str]:
