@@ -14,7 +14,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .knowledge import DuplicateKeyError, KnowledgeBase, KnowledgeError, UniqueKeyLoader, default_root
+from .knowledge import PARSED_YAML, DuplicateKeyError, KnowledgeBase, KnowledgeError, default_root, load_yaml
 from .vocab import ALL_TOPICS, MATCH_LANGS
 
 Lang = Literal["en", "es", "pt", "fr", "de", "it"]
@@ -57,7 +57,7 @@ class NegativesFile(_Strict):
 def _load_yaml(path: Path, problems: list[str], rel: str):
     """The knowledge base's own loader: a key written twice is refused, never silently dropped."""
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)
+        return load_yaml(path.read_text(encoding="utf-8"))
     except DuplicateKeyError as e:
         problems.append(f"{rel}: {e}")
     except (yaml.YAMLError, UnicodeDecodeError) as e:
@@ -104,6 +104,7 @@ def load_examples(kb: KnowledgeBase, root: Path | None = None) -> tuple[list[tup
                 negatives = [(n.text, n.kind) for n in NegativesFile(negatives=data).negatives]
             except ValidationError as e:
                 problems.extend(_errors(e, "knowledge/negatives.yaml"))
+    PARSED_YAML.flush()
     if problems:
         raise KnowledgeError(problems)
     return positives, negatives

@@ -20,6 +20,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .cache import ParsedMemo
 from .vocab import ALL_TOPICS, DERIVED_TOPICS, GENERAL_TOPICS, LANGS, MATCH_LANGS, PLATFORM_TOPICS, REGIONS  # noqa: F401
 STEP_SURFACES = ("web", "app", "ios", "android", "desktop", "all")
 DIFFICULTIES = ("easy", "medium", "hard", "limited", "impossible")
@@ -479,9 +480,17 @@ class UniqueKeyLoader(_YAML_LOADER):
         return self.construct_document(node)
 
 
+PARSED_YAML = ParsedMemo("yaml-parsed")
+
+
+def load_yaml(text: str, loader: type = UniqueKeyLoader):
+    """yaml.load(text, loader), memoised on disk by the text's digest (see cache.ParsedMemo)."""
+    return PARSED_YAML.get(loader.__name__, text, lambda t: yaml.load(t, Loader=loader))
+
+
 def _read(path: Path, rel: str, problems: list[str]):
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except DuplicateKeyError as e:
         problems.append(f"{rel}: {e}")
         return None
@@ -574,6 +583,7 @@ def load(root: Path | str | None = None) -> KnowledgeBase:
     audits = _load_audits(root, platforms, problems, rel)
     extra = _load_questions(root, platforms, problems, rel)
 
+    PARSED_YAML.flush()
     if problems:
         raise KnowledgeError(problems)
     return KnowledgeBase(platforms=platforms, crawlers=crawlers, audits=audits, extra_questions=extra)

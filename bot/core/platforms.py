@@ -15,7 +15,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rapidfuzz.distance import OSA
 
-from .knowledge import KnowledgeBase, KnowledgeError, UniqueKeyLoader, default_root
+from . import normalize as normalize_module
+from .cache import cached_words
+from .knowledge import PARSED_YAML, KnowledgeBase, KnowledgeError, UniqueKeyLoader, default_root, load_yaml
 from .normalize import tokens as tokenize
 from .vocab import MATCH_LANGS, REGIONS
 
@@ -68,7 +70,7 @@ def load_matching(kb: KnowledgeBase, root: Path | None = None) -> tuple[Matching
     loader = _WordsLoader
     matching = brands = None
     try:
-        matching = MatchingFile.model_validate(yaml.load((root / "matching.yaml").read_text("utf-8"), Loader=loader))
+        matching = MatchingFile.model_validate(load_yaml((root / "matching.yaml").read_text("utf-8"), loader))
         for r in matching.region_words:
             if r not in REGIONS:
                 problems.append(f"knowledge/matching.yaml: region_words: unknown region {r!r}")
@@ -83,12 +85,13 @@ def load_matching(kb: KnowledgeBase, root: Path | None = None) -> tuple[Matching
     except (OSError, yaml.YAMLError) as e:  # DuplicateKeyError is a YAMLError
         problems.append(f"knowledge/matching.yaml: {str(e).splitlines()[0]}")
     try:
-        data = yaml.load((root / "brands.yaml").read_text("utf-8"), Loader=loader)
+        data = load_yaml((root / "brands.yaml").read_text("utf-8"), loader)
         brands = [Brand.model_validate(b) for b in data["brands"]]
     except FileNotFoundError:
         brands = []
     except Exception as e:
         problems.append(f"knowledge/brands.yaml: {str(e).splitlines()[0]}")
+    PARSED_YAML.flush()
     if problems:
         raise KnowledgeError(problems)
     return matching, brands
@@ -126,6 +129,35 @@ class Detection:
     @property
     def brands(self) -> list[str]:
         return list(dict.fromkeys(m.pid.removeprefix(BRAND) for m in self.mentions if m.pid.startswith(BRAND)))
+
+
+def _word_vocab(alias: dict[tuple[str, ...], str], not_platforms: list[str],
+                vocab_texts: list[tuple[str, str | None]]) -> frozenset[str]:
+    """Every word the knowledge base's own phrasings use is a word, not a typo of a platform name; except, in a
+    platform's own phrasings, words close to its own names ("linkdin" among LinkedIn's questions)."""
+    own_names: dict[str, list[str]] = {}
+    for key, pid in alias.items():
+        if len(key) == 1:
+            own_names.setdefault(pid, []).append(key[0])
+    vocab = {t for w in not_platforms for t in tokenize(w)}
+    where: dict[str, set] = {}
+    for text, pid in vocab_texts:
+        for t in tokenize(text):
+            where.setdefault(t, set()).add(pid)
+    for t, pids in where.items():
+        # a word near a platform's own names, used only in that platform's phrasings, is a typo of it
+        if any(pid is None or not any(OSA.distance(t, a, score_cutoff=2) <= 2 for a in own_names.get(pid, ()))
+               for pid in pids):
+            vocab.add(t)
+    return frozenset(vocab - {k[0] for k in alias if len(k) == 1})
+
+
+def _vocab_inputs(alias: dict[tuple[str, ...], str], not_platforms: list[str],
+                  vocab_texts: list[tuple[str, str | None]]) -> list[str]:
+    """What the vocabulary is computed from, including the code that computes it (tokens come from normalize)."""
+    return [Path(__file__).read_text(encoding="utf-8"), Path(normalize_module.__file__).read_text(encoding="utf-8"),
+            *(f"{' '.join(k)}\t{pid}" for k, pid in sorted(alias.items())), "", *not_platforms, "",
+            *(f"{pid or ''}\t{text}" for text, pid in vocab_texts)]
 
 
 class PlatformIndex:
@@ -171,23 +203,8 @@ class PlatformIndex:
         for key, pid in self.alias.items():
             if len(key) == 1 and len(key[0]) >= 4 and key[0].isalpha() and not pid.startswith(BRAND):
                 self.fuzzy.setdefault(key[0][0], []).append((key[0], pid))
-        # every word the knowledge base's own phrasings use is a word, not a typo of a platform name; except, in a
-        # platform's own phrasings, words close to its own names ("linkdin" among LinkedIn's questions)
-        own_names: dict[str, list[str]] = {}
-        for key, pid in self.alias.items():
-            if len(key) == 1:
-                own_names.setdefault(pid, []).append(key[0])
-        vocab = {t for w in matching.not_platforms for t in tokenize(w)}
-        where: dict[str, set] = {}
-        for text, pid in vocab_texts:
-            for t in tokenize(text):
-                where.setdefault(t, set()).add(pid)
-        for t, pids in where.items():
-            # a word near a platform's own names, used only in that platform's phrasings, is a typo of it
-            if any(pid is None or not any(OSA.distance(t, a, score_cutoff=2) <= 2 for a in own_names.get(pid, ()))
-                   for pid in pids):
-                vocab.add(t)
-        self.vocab = frozenset(vocab - {k[0] for k in self.alias if len(k) == 1})
+        self.vocab = cached_words("vocab", _vocab_inputs(self.alias, matching.not_platforms, vocab_texts),
+                                  lambda: _word_vocab(self.alias, matching.not_platforms, vocab_texts))
         self._fuzzy = lru_cache(maxsize=4096)(self._fuzzy_uncached)
 
     def _fuzzy_uncached(self, tok: str) -> tuple[str, float, bool] | None:
