@@ -82,6 +82,24 @@ def test_group_clear_question_is_answered(engine):
     assert (a.status, a.platform, a.topic) == ("answer", "instagram", "ai-training")
 
 
+def test_an_on_topic_remark_to_the_group_stays_quiet_but_is_answered_when_asked(engine):
+    """Not in knowledge/group.yaml: the remark model generalises from its lines. Asked in private, the same words
+    get the card."""
+    text = "did anyone else see that reddit is selling our comments to ai companies lol"
+    a = ask(engine, text, in_group=True, addressed=False)
+    assert (a.status, a.reason) == ("abstain", "group-remark")
+    a = ask(engine, text)
+    assert (a.status, a.platform) == ("answer", "reddit")
+
+
+@pytest.mark.parametrize("text", [
+    "hey does anyone know how to keep tumblr from selling my posts for ai?",
+    "¿alguien sabe cómo hago para que linkedin no use mis publicaciones para la ia?",
+])
+def test_a_question_put_to_the_group_is_not_a_remark(engine, text):
+    assert ask(engine, text, in_group=True, addressed=False).status == "answer"
+
+
 def test_addressed_in_group_behaves_like_private(engine):
     a = ask(engine, "how do I opt out of AI training?", in_group=True, addressed=True)
     assert a.status == "clarify"

@@ -1,8 +1,9 @@
 """The matcher's floors on the dev sets in tests/eval/ (see its README): today's figures minus one item per
 slice (two on slices over 150 messages: the last digit of a float may differ on another CPU). A change that costs
 a slice more than that fails here; raise a floor when a change lifts a slice.
-The near-miss and off-topic messages of every set are also judge examples (knowledge/negatives.yaml): on those
-slices the floors guard against forgetting; generalisation is measured only by a new set's first run."""
+The near-miss and off-topic messages of every set are also judge examples (knowledge/negatives.yaml), and the group
+slices' lines teach remarks from questions (knowledge/group.yaml): on those slices the floors guard against
+forgetting; generalisation is measured only by a new set's first run."""
 from pathlib import Path
 
 import pytest

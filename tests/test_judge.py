@@ -99,3 +99,25 @@ def test_the_nearest_examples_have_a_quarter_of_the_say_in_scope(tmp_path):
         assert abs(judge.score(question).p(OUT) - 0.5) < 1e-6
     finally:
         del VECTORS[question]
+
+
+def test_a_remark_is_judged_by_its_own_model_and_the_nearest_group_lines(tmp_path):
+    """remark() = 0.75 * the remark model + 0.25 * the share of remarks among the 8 nearest group lines."""
+    from bot.core import judge as judge_module
+
+    examples = [(t, LABELS.get(t, "delete-data")) for t in VECTORS]
+    group = [("stop app training on my posts", False), ("cancel app and delete my data", False),
+             ("good morning everyone", True), ("cancel my app", True)]
+    judge = Judge(lambda: examples, embedder=embedder, cache_path=tmp_path / "vectors.npz",
+                  group_examples=lambda: group).warm()
+    assert judge.remark("good morning everyone") > judge.remark("stop app training on my posts")
+    judge._linear = lambda q, model=None: np.array([0.2, 0.8]) if model is judge.remark_model else None
+    # 4 group lines, all among the nearest: 2 of 4 are remarks
+    assert abs(judge.remark("stop app training on my posts") - (0.75 * 0.8 + 0.25 * 0.5)) < 1e-6
+    assert judge_module.REMARK_NEAREST_WEIGHT == 0.25
+
+
+def test_without_group_lines_nothing_is_a_remark(tmp_path):
+    examples = [(t, LABELS.get(t, "delete-data")) for t in VECTORS]
+    judge = Judge(lambda: examples, embedder=embedder, cache_path=tmp_path / "vectors.npz")
+    assert judge.remark("good morning everyone") == 0.0

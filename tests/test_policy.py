@@ -18,7 +18,8 @@ def verdict(**probs) -> Verdict:
 
 
 def reading(text="x", *, platforms=(), owners=(), brands=(), subject=None, ambiguous=(), overheard=False,
-            question=True, region=None, crawler=False, previous=None, bare=False, judged=None, common=()):
+            question=True, region=None, crawler=False, previous=None, bare=False, judged=None, common=(),
+            remark=0.0):
     toks = text.split()
     mentions = [Mention(pid, 0, 1, 101.0, pid in common) for pid in platforms]
     mentions += [Mention("brand:" + b, 0, 1, 101.0) for b in brands]
@@ -32,7 +33,7 @@ def reading(text="x", *, platforms=(), owners=(), brands=(), subject=None, ambig
 
     r = Reading(toks=toks, raw=text, overheard=overheard, det=det, subject=subject, ambiguous=list(ambiguous),
                 bare=bare, question_like=question, region_named=region, crawler_named=crawler, previous=previous,
-                judge=judge)
+                judge=judge, remark=lambda: remark)
     return r, calls
 
 
@@ -176,6 +177,18 @@ def test_a_group_needs_more_certainty_than_a_private_chat():
     assert decide(r, T).status == "abstain"
 
 
+def test_a_remark_overheard_in_a_group_stays_quiet_however_on_topic():
+    on_topic = verdict(**{"ai-training": 0.95})
+    said = dict(platforms=["linkedin"], subject="linkedin", judged=on_topic, remark=T.group_remark + 0.01)
+    r, _ = reading("did you see linkedin trains on our posts now? wild", overheard=True, **said)
+    assert (decide(r, T).status, decide(r, T).reason) == ("abstain", "group-remark")
+    r, _ = reading("did you see linkedin trains on our posts now? wild", overheard=True,
+                   **{**said, "remark": T.group_remark - 0.01})
+    assert (decide(r, T).status, decide(r, T).platform) == ("answer", "linkedin")
+    r, _ = reading("did you see linkedin trains on our posts now? wild", overheard=False, **said)  # asked of the bot
+    assert (decide(r, T).status, decide(r, T).platform) == ("answer", "linkedin")
+
+
 def test_a_group_question_without_a_platform_stays_silent():
     r, _ = reading("how do i stop apps training on me?", overheard=True, judged=verdict(**{"ai-training": 0.9}))
     assert (decide(r, T).status, decide(r, T).reason) == ("abstain", "group-silent")
@@ -311,6 +324,22 @@ def test_the_matchers_data_files_refuse_a_key_written_twice(tmp_path, engine):
     (tmp_path / "examples.yaml").write_text('region:\n  en: ["a"]\n  en: ["b"]\n', encoding="utf-8")
     with pytest.raises(KnowledgeError, match=r"knowledge/examples.yaml: region.en: duplicate key \(lines 2 and 3\)"):
         load_examples(engine.kb, root=tmp_path)
+
+
+def test_the_group_file_is_validated_like_the_cards(tmp_path):
+    from bot.core.examples import load_group
+    from bot.core.knowledge import KnowledgeError
+
+    (tmp_path / "group.yaml").write_text('remarks:\n  - {text: "lol", lang: en}\nquestions:\n  - {text: "x?", lang: xx}\n',
+                                         encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"knowledge/group.yaml: questions.0.lang: "):
+        load_group(tmp_path)
+    (tmp_path / "group.yaml").write_text('remarks:\n  - {text: "lol", lang: en}\nremarks: []\n', encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"knowledge/group.yaml: remarks: duplicate key"):
+        load_group(tmp_path)
+    (tmp_path / "group.yaml").write_text('remarks:\n  - {text: "lol", lang: en}\nquestions:\n  - {text: "x?", lang: en}\n',
+                                         encoding="utf-8")
+    assert load_group(tmp_path) == (["x?"], ["lol"])
 
 
 def test_platforms_listed_together_are_a_question_about_them_unless_clearly_not():

@@ -11,7 +11,7 @@ import re
 from rapidfuzz import fuzz
 
 from . import language
-from .examples import PLACEHOLDER, load_examples
+from .examples import PLACEHOLDER, load_examples, load_group
 from .judge import OUT, Judge
 from .knowledge import GENERAL_TOPICS, KnowledgeBase, Platform, load
 from .normalize import MAX_CHARS, normalize, tokens
@@ -82,11 +82,16 @@ class Engine:
         self.matching, brands = load_matching(kb)
         positives, negatives = load_examples(kb)
         self._examples = [(text, topic) for text, topic, _ in positives] + [(text, OUT) for text, _ in negatives]
+        group_questions, group_remarks = load_group()
+        # in a group: questions (the cards' and those put to a group) against remarks (what people say to each other)
+        self._group = ([(text, False) for text, _ in self._examples if _ != OUT] + [(t, False) for t in group_questions]
+                       + [(text, True) for text, kind in negatives if kind == "chatter"] + [(t, True) for t in group_remarks])
         vocab_texts = [(text, pid) for text, _, pid in positives] + [(text, None) for text, _ in negatives]
         self.index = PlatformIndex(kb, self.matching, brands, vocab_texts=vocab_texts)
         self.grammar = Grammar(self.matching)
         self._assistants = {p.id for p in kb.platforms.values() if p.category == "ai-assistant"}
-        self.judge = judge or Judge(self._masked_examples, word_topics=PLATFORM_CARD_TOPICS)
+        self.judge = judge or Judge(self._masked_examples, word_topics=PLATFORM_CARD_TOPICS,
+                                    group_examples=self._masked_group_examples)
         # crawler user agents as written ("GPTBot", "Google-Extended"), not those that are also a platform's name
         names = {" ".join(k) for k in self.index.alias}
         tokens_ = sorted({c.token.casefold() for c in kb.crawlers if len(c.token) >= 5
@@ -197,6 +202,14 @@ class Engine:
                 seen.setdefault(variant, label)
         return list(seen.items())
 
+    def _masked_group_examples(self) -> list[tuple[str, bool]]:
+        seen: dict[str, bool] = {}
+        for text, is_remark in self._group:
+            masked = self.mask(tokens(text.replace(PLACEHOLDER, " " + MASK + " ")))
+            if masked:
+                seen.setdefault(masked, is_remark)
+        return list(seen.items())
+
     def _languages(self, query: Query, raw: str, names: set[str] = frozenset()) -> tuple[str, str | None, str | None]:
         """(the language to answer in, the language asked in when we do not answer in it, the one detected).
         Names belong to no language: "como quito meta ai de whatsapp" reads as Portuguese with them, Spanish
@@ -226,13 +239,16 @@ class Engine:
         def judge():
             return self.judge.score(self.mask(toks, det, subject))  # the names were found once, above
 
+        def remark():
+            return self.judge.remark(self.mask(toks, det, subject))
+
         reading = Reading(
             toks=toks, raw=raw, overheard=overheard, det=det, subject=subject, ambiguous=ambiguous,
             bare=bool(det.mentions) and not content and not det.owners,
             question_like=self.grammar.looks_like_question(toks, raw),
             region_named=self.grammar.region(toks, written_in), crawler_named=self._names_crawler(raw),
             previous=reading_previous,
-            judge=judge, social_only=self.grammar.only_social(toks), same_again=self.grammar.asks_the_same_again(toks),
+            judge=judge, remark=remark, social_only=self.grammar.only_social(toks), same_again=self.grammar.asks_the_same_again(toks),
             in_its_app=self._in_its_app(subject, det),
             in_previous_assistants_app=bool(reading_previous and subject in self.kb.platforms[
                 reading_previous[0]].built_into))

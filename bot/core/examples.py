@@ -3,7 +3,8 @@
 - the cards' `questions` (en, es), labelled with their topic;
 - knowledge/questions/<platform>.yaml: more phrasings, any of MATCH_LANGS, by topic;
 - knowledge/examples.yaml: platform-free phrasings for region, past-training and follow-ups ({p} = a platform);
-- knowledge/negatives.yaml: messages out of scope (off-topic, near-miss, chatter), labelled OUT.
+- knowledge/negatives.yaml: messages out of scope (off-topic, near-miss, chatter), labelled OUT;
+- knowledge/group.yaml: what people say to each other in a group (remarks) and ask of it (questions).
 Validated like the cards: a broken file is refused whole with `file: field: message`.
 """
 from __future__ import annotations
@@ -52,6 +53,16 @@ class TopicPhrasings(_Strict):
 
 class NegativesFile(_Strict):
     negatives: list[Negative] = Field(min_length=1)
+
+
+class GroupLine(_Strict):
+    text: str = Field(min_length=1)
+    lang: Lang
+
+
+class GroupFile(_Strict):
+    remarks: list[GroupLine] = Field(min_length=1)
+    questions: list[GroupLine] = Field(min_length=1)
 
 
 def _load_yaml(path: Path, problems: list[str], rel: str):
@@ -108,3 +119,20 @@ def load_examples(kb: KnowledgeBase, root: Path | None = None) -> tuple[list[tup
     if problems:
         raise KnowledgeError(problems)
     return positives, negatives
+
+
+def load_group(root: Path | None = None) -> tuple[list[str], list[str]]:
+    """(questions asked of a group, remarks said to each other) from knowledge/group.yaml; none without it."""
+    path = (Path(root) if root else default_root()) / "group.yaml"
+    if not path.exists():
+        return [], []
+    problems: list[str] = []
+    data = _load_yaml(path, problems, "knowledge/group.yaml")
+    if data is not None:
+        try:
+            parsed = GroupFile.model_validate(data)
+            PARSED_YAML.flush()
+            return [q.text for q in parsed.questions], [r.text for r in parsed.remarks]
+        except ValidationError as e:
+            problems.extend(f"knowledge/group.yaml: {'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors())
+    raise KnowledgeError(problems)

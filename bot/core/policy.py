@@ -41,6 +41,9 @@ class Tuning:
     assistant_app_max_tokens: int = 4  # after Meta AI, "and on insta?" is Meta AI there; "does insta use my
     #                                      posts too?" asks about Instagram
     max_group_tokens: int = 60  # an overheard wall of text is not a clear question
+    group_remark: float = 0.7  # overheard: above this probability of being said to the others, stay quiet. Left-
+    #   one-set-out over six sets' group lines, the remark model alone flagged 90% of the held-out chatter and
+    #   0.3% of the held-out group questions at 0.7 (95% and 1% at 0.5)
 
 
 @dataclass
@@ -59,6 +62,7 @@ class Reading:
     crawler_named: bool
     previous: tuple[str, str] | None
     judge: Callable[[], Verdict]
+    remark: Callable[[], float] = lambda: 0.0  # overheard in a group: how likely it is said to the others
     social_only: bool = False  # "lol", "thanks!": nothing asked
     in_its_app: bool = False  # an AI assistant named with an app of its own owner ("meta ai" in "whatsapp")
     same_again: bool = False  # "same for...", "...too?", "lo mismo", "auch": the previous question again
@@ -194,6 +198,13 @@ def platforms_listed(r: Reading, t: Tuning) -> Decision | None:
     return several_platforms(r, t)
 
 
+def overheard_remark(r: Reading, t: Tuning) -> Decision | None:
+    """In a group, what people say to each other stays theirs, however on topic ("did you see linkedin trains on
+    our posts now? wild"): the remark model, learned from knowledge/group.yaml, tells it from a question."""
+    if r.overheard and r.remark() > t.group_remark:
+        return Decision("abstain", reason="group-remark")
+
+
 def out_of_scope(r: Reading, t: Tuning) -> Decision | None:
     limit = t.in_its_app_out_of_scope if r.in_its_app else t.group_out_of_scope if r.overheard else t.out_of_scope
     if not r.in_its_app and r.topic(PLATFORM_CARD_TOPICS)[0] == "delete-data":
@@ -261,7 +272,7 @@ def no_platform(r: Reading, t: Tuning) -> Decision:
 
 
 RULES: tuple[Callable[[Reading, Tuning], Decision | None], ...] = (
-    empty, overheard_chatter, crawler_named, assistant_in_another_app, bare_name, follow_up_other_platform, follow_up,
+    empty, overheard_chatter, overheard_remark, crawler_named, assistant_in_another_app, bare_name, follow_up_other_platform, follow_up,
     platforms_listed, out_of_scope,
     overheard_unsure,
     uncovered_brand, platform_named, several_platforms, general_topic, owner_named, no_platform,
