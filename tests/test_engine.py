@@ -463,3 +463,17 @@ def test_a_name_two_platforms_share_is_read_by_the_words_beside_it(engine, text,
 def test_a_brand_named_first_with_a_platform_only_as_context_is_about_the_brand(engine, text, platform, brand):
     a = engine.answer(Query(text))
     assert (a.platform, a.hints.get("brand")) == (platform, brand)
+
+
+@pytest.mark.parametrize("text", [
+    "how do i make them stop feeding my pictures to ai",  # not in knowledge/: the platform-free how-tos teach it
+    "wie kann ich verhindern dass sie meine fotos für ki nehmen",
+])
+def test_a_how_to_that_names_no_platform_asks_which(engine, text):
+    a = ask(engine, text)
+    assert (a.status, a.reason, a.topic) == ("clarify", "no-platform", "ai-training")
+
+
+def test_a_question_about_the_concepts_gets_the_general_card(engine):
+    a = ask(engine, "so what's actually the difference between opting out and opting in?")
+    assert (a.status, a.platform, a.topic) == ("answer", "general", "opt-out-vs-opt-in")

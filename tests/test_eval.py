@@ -13,28 +13,28 @@ from bot.core.evaluate import evaluate
 EVAL = Path(__file__).parent / "eval"
 
 FLOORS = {  # set -> slice -> (correct at least, of)
-    "questions.jsonl": {"answerable": (323, 335), "clarify": (48, 50), "general": (36, 40),
-        "group-chatter": (60, 61), "group-question": (29, 30), "near-miss": (47, 48), "off-topic": (44, 45)},
-    "dev-2.jsonl": {"answerable": (199, 205), "clarify": (29, 30), "general": (24, 25), "group-chatter": (32, 35),
+    "questions.jsonl": {"answerable": (323, 335), "clarify": (48, 50), "general": (36, 40), "group-chatter": (60, 61),
+        "group-question": (29, 30), "near-miss": (47, 48), "off-topic": (44, 45)},
+    "dev-2.jsonl": {"answerable": (199, 205), "clarify": (29, 30), "general": (24, 25), "group-chatter": (33, 35),
         "group-question": (18, 20), "near-miss": (29, 30), "off-topic": (29, 30)},
-    "dev-3.jsonl": {"answerable": (178, 186), "answerable-other": (95, 101), "clarify": (47, 50),
+    "dev-3.jsonl": {"answerable": (178, 186), "answerable-other": (95, 101), "clarify": (48, 50),
         "follow-up": (34, 36), "general": (29, 30), "group-chatter": (61, 62), "group-question": (42, 45),
         "near-miss": (48, 49), "off-topic": (39, 40), "uncovered": (31, 33)},
     "dev-4.jsonl": {"answerable": (200, 210), "answerable-other": (106, 108), "clarify": (45, 50),
         "follow-up": (34, 40), "general": (26, 30), "group-chatter": (59, 60), "group-question": (49, 50),
         "near-miss": (49, 50), "off-topic": (39, 40), "uncovered": (28, 30)},
-    "dev-5.jsonl": {"answerable": (201, 214), "answerable-other": (104, 109), "clarify": (43, 48),
+    "dev-5.jsonl": {"answerable": (201, 214), "answerable-other": (104, 109), "clarify": (44, 48),
         "follow-up": (36, 42), "general": (24, 31), "group-chatter": (59, 60), "group-question": (48, 51),
         "near-miss": (50, 51), "off-topic": (39, 40), "uncovered": (28, 30)},
-    "dev-6.jsonl": {"answerable": (193, 202), "answerable-other": (104, 108), "clarify": (46, 50),
+    "dev-6.jsonl": {"answerable": (194, 202), "answerable-other": (104, 108), "clarify": (48, 50),
         "follow-up": (35, 40), "general": (24, 30), "group-chatter": (59, 60), "group-question": (48, 50),
         "near-miss": (49, 50), "off-topic": (39, 40), "uncovered": (28, 30)},
     "dev-7.jsonl": {"answerable": (189, 202), "answerable-other": (107, 111), "clarify": (48, 50),
         "follow-up": (37, 41), "general": (26, 30), "group-chatter": (59, 60), "group-question": (46, 50),
         "near-miss": (49, 50), "off-topic": (39, 40), "uncovered": (27, 30)},
-    "dev-8.jsonl": {"answerable": (199, 212), "answerable-other": (105, 112), "clarify": (43, 50),
-        "follow-up": (37, 41), "general": (27, 32), "group-chatter": (58, 62), "group-question": (47, 52),
-        "near-miss": (49, 50), "off-topic": (39, 40), "uncovered": (27, 30)},
+    "dev-8.jsonl": {"answerable": (199, 212), "answerable-other": (105, 112), "clarify": (44, 50),
+        "follow-up": (37, 41), "general": (27, 32), "group-chatter": (60, 62), "group-question": (47, 52),
+        "near-miss": (49, 50), "off-topic": (39, 40), "uncovered": (28, 30)},
 }
 
 
