@@ -207,6 +207,11 @@ def test_the_subject_of_a_message_is_answered(engine, text, platform):
     ("does google train on my youtube videos", "youtube", []),
     ("does google use my gmail for gemini", "google", []),  # gmail is the Google platform itself
     ("google and gemini, how do i opt out of both", None, ["google", "gemini"]),
+    # a company asked about beside another company's platform: which of all their platforms?
+    ("how do i stop google and microsoft training on my stuff", None,
+     ["google", "linkedin", "microsoft-365", "microsoft-copilot"]),
+    ("meta y google usan mis fotos para la ia?", None, ["google", "facebook", "instagram", "meta-ai", "threads", "whatsapp"]),
+    ("microsoft and linkedin ai training", "linkedin", []),  # its own company: context, not a second subject
     # a typo's guess ("quería" for quora) never beats a real name, even one after a marker
     ("quería preguntar como se hace para que el chatgpt no aprenda de lo que le escribo", "chatgpt", []),
 ])

@@ -111,6 +111,7 @@ class Mention:
 class Detection:
     mentions: list[Mention] = field(default_factory=list)
     owners: list[str] = field(default_factory=list)  # owner names ("meta") that are not aliases
+    owner_at: list[tuple[int, list[str]]] = field(default_factory=list)  # (token index, that owner's platforms)
     rest: list[str] = field(default_factory=list)  # tokens not used by a name
 
     @property
@@ -250,6 +251,7 @@ class PlatformIndex:
             if owner:
                 used[i] = True
                 det.owners.append(t)
+                det.owner_at.append((i, owner))
                 continue
             hit = self._fuzzy(t)
             if hit:
@@ -363,6 +365,11 @@ class Grammar:
         return bool(self.context.ending_at(toks, m.start) or (
             m.start > 0 and toks[m.start - 1] in self.articles and self.context.ending_at(toks, m.start - 1)))
 
+    def _joins(self, between: list[str]) -> bool:
+        """The words between two names join them: "and", "y en", "or the"."""
+        return bool(between) and len(between) <= 3 and any(t in self.conjunctions for t in between) and all(
+            t in self.conjunctions or t in self.articles or self.context.ending_at([t], 1) for t in between)
+
     def subject(self, det: Detection, toks: list[str]) -> tuple[str | None, list[str]]:
         """(the platform the message is about, or None; the platforms to offer when it is really ambiguous).
 
@@ -372,6 +379,10 @@ class Grammar:
         """
         mentions = [m for m in det.mentions if not m.pid.startswith(BRAND)]
         ids = list(dict.fromkeys(m.pid for m in mentions))
+        for i, owned in det.owner_at:  # "google and microsoft": a company asked about beside another's platform
+            for m in mentions:
+                if m.pid not in owned and self._joins(toks[m.end:i] if m.end <= i else toks[i + 1:m.start]):
+                    return None, list(dict.fromkeys([*ids, *owned]))
         if len(ids) <= 1:
             first = det.mentions[0].pid if det.mentions else ""
             if ids and first.startswith(BRAND) and (all(self._after_marker(toks, m) for m in mentions) or sum(
@@ -382,8 +393,7 @@ class Grammar:
         joined: set[str] = set()
         pairs = [(a, b, toks[a.end:b.start]) for a, b in zip(mentions, mentions[1:]) if a.pid != b.pid]
         for a, b, between in pairs:  # "instagram and tiktok", "en instagram y en tiktok"
-            if between and len(between) <= 3 and any(t in self.conjunctions for t in between) and all(
-                    t in self.conjunctions or t in self.articles or self.context.ending_at([t], 1) for t in between):
+            if self._joins(between):
                 joined.update((a.pid, b.pid))
         if joined:  # and the rest of a list: "instagram, linkedin and chatgpt" (the commas are gone by now)
             joined.update(pid for a, b, between in pairs if not between for pid in (a.pid, b.pid))
