@@ -121,3 +121,28 @@ def test_without_group_lines_nothing_is_a_remark(tmp_path):
     examples = [(t, LABELS.get(t, "delete-data")) for t in VECTORS]
     judge = Judge(lambda: examples, embedder=embedder, cache_path=tmp_path / "vectors.npz")
     assert judge.remark("good morning everyone") == 0.0
+
+
+def test_a_phrasing_held_word_for_word_is_not_outvoted_by_near_copies(tmp_path):
+    """Two near-copies (cosine 0.99, within same_text) labelled otherwise: the one written exactly so decides."""
+    vectors = {"block ai bots on my site": [0.0, 0.0, 1.0], "block ai bots on my site app": [0.0, 0.142, 1.0],
+               "block ai bots on my site my apps": [0.142, 0.0, 1.0], "delete my account": [1.0, 0.0, 0.0]}
+    labels = {"block ai bots on my site": "website-crawlers", "delete my account": "delete-data"}
+
+    def embed_factory():
+        def embed(texts):
+            out = np.zeros((len(texts), 384), dtype=np.float32)
+            out[:, :3] = [vectors[t] for t in texts]
+            return out / np.linalg.norm(out, axis=1, keepdims=True)
+        return embed
+
+    examples = [(t, labels.get(t, "ai-training")) for t in vectors]
+    judge = Judge(lambda: examples, embedder=embed_factory, cache_path=tmp_path / "v.npz")
+    assert judge.score("block ai bots on my site").best == "website-crawlers"
+    judge._recent.clear()
+    from bot.core import judge as judge_module
+    judge_module.SAME_TEXT_BAND, band = 1.0, judge_module.SAME_TEXT_BAND  # every phrasing within same_text votes
+    try:
+        assert judge.score("block ai bots on my site").best == "ai-training"
+    finally:
+        judge_module.SAME_TEXT_BAND = band

@@ -110,6 +110,8 @@ L2 = 1e-3  # weight decay of the linear model. 1e-2 scored a few dev items more 
 #            "what's the weather?" after an answer fell under the follow-up threshold (p(out) 0.70 < 0.8)
 
 
+SAME_TEXT_BAND = 0.005  # among the phrasings we hold, those this close to the closest decide
+
 REMARK_K = 8  # the remark model: a linear model over the embeddings, and the share of remarks among the 8
 REMARK_NEAREST_WEIGHT = 0.25  # nearest group lines with a quarter of the say. Left-one-set-out over six sets'
 #   group lines, at 0.7 this flagged 90% of the held-out chatter and 0.3% of the group questions; the linear model
@@ -270,7 +272,9 @@ class Judge:
         p_linear = self._linear(q)
         p_near = self._nearest(sims)
         if sims.max() >= self.same_text:  # a phrasing we know: trust the examples written that way
-            same = np.flatnonzero(sims >= self.same_text)
+            # the closest phrasings only: written word for word, it is decided by how it is labelled there, not
+            # outvoted by near-copies (a site builder's "block ai bots on my site <name>" with the name masked)
+            same = np.flatnonzero(sims >= max(self.same_text, sims.max() - SAME_TEXT_BAND))
             p = np.bincount(self.label_of[same], weights=sims[same], minlength=len(self.labels))
             p = p / p.sum()
         else:  # scope mostly from the linear model (it weighs every example); topic from both equally
