@@ -118,3 +118,11 @@ def test_the_index_vocabulary_follows_the_examples(tmp_cache, monkeypatch):
 
     monkeypatch.setattr("bot.core.engine.load_examples", with_new_word)
     assert "linkedn" in Engine(load()).index.vocab
+
+
+def test_released_entries_are_read_again_from_the_file(tmp_cache):
+    memo = ParsedMemo("parsed")
+    memo.get("k", "a: 1\n", _yaml(UniqueKeyLoader))
+    memo.release()  # written, and dropped from memory
+    assert memo._entries is None
+    assert memo.get("k", "a: 1\n", lambda text: pytest.fail("parsed again")) == {"a": 1}

@@ -99,6 +99,12 @@ class ParsedMemo:
             log.warning("parsed-YAML cache unreadable (%s); rebuilding", e)
             return {}
 
+    def release(self) -> None:
+        """Write what is new and drop the entries from memory: a running bot has no more files to parse."""
+        self.flush()
+        with self._lock:
+            self._entries, self._used = None, set()
+
     def flush(self) -> None:
         """Write the new entries, if any (after a whole knowledge base is read, not after every file)."""
         with self._lock:

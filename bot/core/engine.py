@@ -13,7 +13,7 @@ from rapidfuzz import fuzz
 from . import language
 from .examples import PLACEHOLDER, load_examples, load_group
 from .judge import OUT, Judge
-from .knowledge import GENERAL_TOPICS, KnowledgeBase, Platform, load
+from .knowledge import GENERAL_TOPICS, PARSED_YAML, KnowledgeBase, Platform, load
 from .normalize import MAX_CHARS, normalize, tokens
 from .platforms import Detection, Grammar, PlatformIndex, load_matching
 from .policy import PLATFORM_CARD_TOPICS, Decision, Reading, Tuning, decide
@@ -83,6 +83,7 @@ class Engine:
         positives, negatives = load_examples(kb)
         self._examples = [(text, topic) for text, topic, _ in positives] + [(text, OUT) for text, _ in negatives]
         group_questions, group_remarks = load_group()
+        PARSED_YAML.release()  # every file of the knowledge base is read by now
         # in a group: questions (the cards' and those put to a group) against remarks (what people say to each other)
         self._group = ([(text, False) for text, _ in self._examples if _ != OUT] + [(t, False) for t in group_questions]
                        + [(text, True) for text, kind in negatives if kind == "chatter"] + [(t, True) for t in group_remarks])

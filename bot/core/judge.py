@@ -214,8 +214,13 @@ class Judge:
         cache = VectorCache(self._cache_path or cache_dir() / f"embeddings-{CACHE_VERSION}.npz")
         texts = [t for t, _ in examples]
         self.matrix = cache.get_many(texts, self.embed)
-        group_matrix = cache.get_many([t for t, _ in group], self.embed) if group else None
-        cache.save(texts + [t for t, _ in group])
+        # most group examples are the judge's own (the cards' questions, the chatter): their rows are shared, and only
+        # the group lines of their own are kept apart (a second copy of the matrix was 16 MB of peak memory)
+        row = {t: i for i, t in enumerate(texts)}
+        shared = [(t, r) for t, r in group if t in row]
+        own = [(t, r) for t, r in group if t not in row]
+        own_matrix = cache.get_many([t for t, _ in own], self.embed) if own else np.zeros((0, self.matrix.shape[1]))
+        cache.save(texts + [t for t, _ in own])
         del cache  # its copy of the vectors: the peak memory counts
         self.labels = sorted({label for _, label in examples})
         index = {label: i for i, label in enumerate(self.labels)}
@@ -223,19 +228,23 @@ class Judge:
         self.groups = [np.flatnonzero(self.label_of == i) for i in range(len(self.labels))]
         self._recent: dict[str, np.ndarray] = {}
         self.texts = texts
-        self.mean, self.scale, self.w, self.b = self._trained("judge", examples, self.matrix, self.label_of)
+        self.mean, self.scale, self.w, self.b = self._trained("judge", examples, lambda: self.matrix, self.label_of)
         self.remark_model = None
-        if group:
-            is_remark = np.array([int(r) for _, r in group])
-            if 0 < is_remark.sum() < len(group):
-                self.remark_model = self._trained("remark", [(t, str(r)) for t, r in group], group_matrix, is_remark)
-                self.group_matrix = group_matrix / np.linalg.norm(group_matrix, axis=1, keepdims=True)
-                self.group_is_remark = is_remark.astype(np.float32)
+        is_remark = np.array([int(r) for _, r in shared + own])
+        if 0 < is_remark.sum() < len(is_remark):
+            self.group_rows = np.array([row[t] for t, _ in shared], dtype=np.int64)
+            self.group_own = own_matrix / np.linalg.norm(own_matrix, axis=1, keepdims=True)
+            self.group_is_remark = is_remark.astype(np.float32)
+            self.remark_model = self._trained(
+                "remark", [(t, str(r)) for t, r in shared + own],
+                lambda: np.concatenate([self.matrix[self.group_rows], own_matrix]), is_remark)
         self.words = WordModel(texts, self.label_of, len(self.labels)) if self.word_topics else None
         self._ready = True
 
-    def _trained(self, name: str, examples: list[tuple[str, str]], matrix: np.ndarray, label_of: np.ndarray):
-        """A linear model, trained once per set of examples and cached beside the embeddings."""
+    def _trained(self, name: str, examples: list[tuple[str, str]], matrix: Callable[[], np.ndarray],
+                 label_of: np.ndarray):
+        """A linear model, trained once per set of examples and cached beside the embeddings (`matrix` is asked
+        for only when it is not)."""
         digest = hashlib.sha1("\n".join([f"l2={L2}"] + [f"{label}\t{text}" for text, label in examples]).encode()
                               ).hexdigest()[:16]
         path = (self._cache_path.parent if self._cache_path else cache_dir()) / f"{name}-{CACHE_VERSION}-{digest}.npz"
@@ -244,7 +253,8 @@ class Judge:
                 return d["mean"], d["scale"], d["w"], d["b"]
         except (OSError, KeyError, ValueError):
             pass
-        x = matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
+        m = matrix()
+        x = m / np.linalg.norm(m, axis=1, keepdims=True)
         mean = x.mean(axis=0)
         scale = 1.0 / (x - mean).std(axis=0).clip(1e-6)
         w, b = train_softmax((x - mean) * scale, label_of, int(label_of.max()) + 1)
@@ -324,8 +334,10 @@ class Judge:
         if self.remark_model is None:
             return 0.0
         q = self._vector(text)
-        k = min(REMARK_K, len(self.group_is_remark))
-        nearest = np.argpartition(-(self.group_matrix @ (q / np.linalg.norm(q))), k - 1)[:k]
+        unit = q / np.linalg.norm(q)
+        sims = np.concatenate([(self.matrix @ unit)[self.group_rows], self.group_own @ unit])
+        k = min(REMARK_K, len(sims))
+        nearest = np.argpartition(-sims, k - 1)[:k]
         return float((1 - REMARK_NEAREST_WEIGHT) * self._linear(q, self.remark_model)[1]
                      + REMARK_NEAREST_WEIGHT * self.group_is_remark[nearest].mean())
 
