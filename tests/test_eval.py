@@ -38,6 +38,9 @@ FLOORS = {  # set -> slice -> (correct at least, of)
     "dev-9.jsonl": {"answerable": (195, 209), "answerable-other": (103, 109), "clarify": (45, 48),
         "follow-up": (36, 42), "general": (30, 33), "group-chatter": (60, 61), "group-question": (44, 50),
         "near-miss": (50, 51), "off-topic": (39, 40), "uncovered": (30, 32)},
+    "dev-10.jsonl": {"answerable": (306, 313), "clarify": (50, 53), "follow-up": (38, 40), "general": (25, 30),
+        "group-chatter": (56, 60), "group-question": (48, 50), "near-miss": (47, 50), "off-topic": (39, 40),
+        "uncovered": (28, 30)},
 }
 
 
