@@ -146,3 +146,19 @@ def test_a_phrasing_held_word_for_word_is_not_outvoted_by_near_copies(tmp_path):
         assert judge.score("block ai bots on my site").best == "ai-training"
     finally:
         judge_module.SAME_TEXT_BAND = band
+
+
+def test_only_the_most_recently_used_trained_models_are_kept(tmp_path):
+    import os
+
+    from bot.core.judge import CACHE_VERSION, KEEP_MODELS
+
+    for i in range(KEEP_MODELS + 3):  # models of earlier knowledge bases
+        old = tmp_path / f"judge-{CACHE_VERSION}-old{i:02d}.npz"
+        old.write_bytes(b"")
+        os.utime(old, (1000 + i, 1000 + i))
+    examples = [(t, LABELS.get(t, "delete-data")) for t in VECTORS]
+    Judge(lambda: examples, embedder=embedder, cache_path=tmp_path / "vectors.npz").warm()
+    kept = sorted(f.name for f in tmp_path.glob(f"judge-{CACHE_VERSION}-*.npz"))
+    newest_old = {f"judge-{CACHE_VERSION}-old{i:02d}.npz" for i in range(4, KEEP_MODELS + 3)}
+    assert len(kept) == KEEP_MODELS and {n for n in kept if "-old" in n} == newest_old  # and the new one

@@ -110,6 +110,7 @@ L2 = 1e-3  # weight decay of the linear model. 1e-2 scored a few dev items more 
 #            "what's the weather?" after an answer fell under the follow-up threshold (p(out) 0.70 < 0.8)
 
 
+KEEP_MODELS = 8  # trained models kept in the cache, per kind (judge, remark)
 SAME_TEXT_BAND = 0.005  # among the phrasings we hold, those this close to the closest decide
 
 REMARK_K = 8  # the remark model: a linear model over the embeddings, and the share of remarks among the 8
@@ -250,7 +251,9 @@ class Judge:
         path = (self._cache_path.parent if self._cache_path else cache_dir()) / f"{name}-{CACHE_VERSION}-{digest}.npz"
         try:
             with np.load(path) as d:
-                return d["mean"], d["scale"], d["w"], d["b"]
+                model = d["mean"], d["scale"], d["w"], d["b"]
+            os.utime(path)  # recently used: kept by the clean-up below
+            return model
         except (OSError, KeyError, ValueError):
             pass
         m = matrix()
@@ -262,6 +265,10 @@ class Judge:
         try:
             np.savez(tmp, mean=mean, scale=scale, w=w, b=b)
             os.replace(tmp, path)
+            # one file per set of examples: keep the most recently used few, not one per edit of the knowledge base
+            older = sorted(path.parent.glob(f"{name}-{CACHE_VERSION}-*.npz"), key=lambda f: f.stat().st_mtime)
+            for old in older[:-KEEP_MODELS]:
+                old.unlink(missing_ok=True)
         except OSError as e:
             log.warning("cannot cache the %s model in %s: %s", name, path.parent, e)
         return mean, scale, w, b
