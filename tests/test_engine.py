@@ -482,3 +482,16 @@ def test_a_how_to_that_names_no_platform_asks_which(engine, text):
 def test_a_question_about_the_concepts_gets_the_general_card(engine):
     a = ask(engine, "so what's actually the difference between opting out and opting in?")
     assert (a.status, a.platform, a.topic) == ("answer", "general", "opt-out-vs-opt-in")
+
+
+def test_a_question_word_opens_a_question_only_among_the_first_words_after_an_address(engine):
+    """In a group, 'que'/'how' deep in a statement ("mi primo dice que...") does not make it a question."""
+    from bot.core.normalize import tokens
+
+    def asks(text):
+        return engine.grammar.looks_like_question(tokens(text), text)
+
+    assert not asks("my cousin said how linkedin trains on posts is shady")
+    assert asks("hey bot, how do i stop linkedin training on my posts")  # the address does not count
+    assert asks("ok so how do i stop it")
+    assert asks("my cousin said linkedin trains on posts, is that true?")

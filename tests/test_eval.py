@@ -33,13 +33,13 @@ FLOORS = {  # set -> slice -> (correct at least, of)
         "follow-up": (37, 41), "general": (28, 30), "group-chatter": (59, 60), "group-question": (46, 50),
         "near-miss": (49, 50), "off-topic": (39, 40), "uncovered": (27, 30)},
     "dev-8.jsonl": {"answerable": (199, 212), "answerable-other": (105, 112), "clarify": (45, 50),
-        "follow-up": (37, 41), "general": (29, 32), "group-chatter": (60, 62), "group-question": (47, 52),
+        "follow-up": (37, 41), "general": (29, 32), "group-chatter": (61, 62), "group-question": (47, 52),
         "near-miss": (49, 50), "off-topic": (39, 40), "uncovered": (28, 30)},
     "dev-9.jsonl": {"answerable": (195, 209), "answerable-other": (103, 109), "clarify": (45, 48),
         "follow-up": (36, 42), "general": (30, 33), "group-chatter": (60, 61), "group-question": (44, 50),
         "near-miss": (50, 51), "off-topic": (39, 40), "uncovered": (30, 32)},
     "dev-10.jsonl": {"answerable": (306, 313), "clarify": (50, 53), "follow-up": (38, 40), "general": (25, 30),
-        "group-chatter": (56, 60), "group-question": (48, 50), "near-miss": (47, 50), "off-topic": (39, 40),
+        "group-chatter": (57, 60), "group-question": (48, 50), "near-miss": (47, 50), "off-topic": (39, 40),
         "uncovered": (28, 30)},
 }
 

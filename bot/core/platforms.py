@@ -22,6 +22,7 @@ from .normalize import tokens as tokenize
 from .vocab import MATCH_LANGS, REGIONS
 
 BRAND = "brand:"  # prefix of an uncovered brand's id in the alias index
+QUESTION_OPENER_WITHIN = 3  # a question word among the first words after any address opens a question
 
 
 class _Strict(BaseModel):
@@ -358,7 +359,8 @@ class Grammar:
         return self.bot_names.length_at(toks, start) > 0
 
     def looks_like_question(self, toks: list[str], raw: str) -> bool:
-        return "?" in raw or "¿" in raw or any(t in self.openers for t in toks[:4])
+        lead = self.address_length(toks)  # "hey bot, how do i..." opens with "how"
+        return "?" in raw or "¿" in raw or any(t in self.openers for t in toks[lead:lead + QUESTION_OPENER_WITHIN])
 
     def _after_marker(self, toks: list[str], m: Mention) -> bool:
         """Right after a context marker, maybe with an article between: "same as (the) whatsapp", "out of openai"."""
