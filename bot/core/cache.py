@@ -23,6 +23,13 @@ def cache_dir() -> Path:
 KEEP_WORD_SETS = 8  # several knowledge bases in turn (tests, a curator's branches) each keep theirs
 
 
+def keep_newest(folder: Path, pattern: str, keep: int) -> None:
+    """Delete all but the `keep` most recently used files matching `pattern` (one file per set of inputs)."""
+    older = sorted(folder.glob(pattern), key=lambda f: f.stat().st_mtime, reverse=True)
+    for old in older[keep:]:
+        old.unlink(missing_ok=True)
+
+
 def cached_words(kind: str, inputs: list[str], compute: Callable[[], frozenset[str]]) -> frozenset[str]:
     """A word set derived from `inputs`, kept as <cache>/<kind>-<digest of inputs>.txt.
 
@@ -46,9 +53,7 @@ def cached_words(kind: str, inputs: list[str], compute: Callable[[], frozenset[s
         tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
         tmp.write_text("\n".join(sorted(words)), encoding="utf-8")
         os.replace(tmp, path)
-        older = sorted(path.parent.glob(f"{kind}-*.txt"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in older[KEEP_WORD_SETS:]:
-            old.unlink(missing_ok=True)
+        keep_newest(path.parent, f"{kind}-*.txt", KEEP_WORD_SETS)
     except OSError as e:
         log.warning("cannot cache the %s words in %s: %s", kind, path.parent, e)
     return words

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -83,10 +83,12 @@ class Engine:
         positives, negatives = load_examples(kb)
         self._examples = [(text, topic) for text, topic, _ in positives] + [(text, OUT) for text, _ in negatives]
         group_questions, group_remarks = load_group()
-        PARSED_YAML.release()  # every file of the knowledge base is read by now
+        PARSED_YAML.release()  # every file of the knowledge base is read by now: write what is new, free the rest
         # in a group: questions (the cards' and those put to a group) against remarks (what people say to each other)
-        self._group = ([(text, False) for text, _ in self._examples if _ != OUT] + [(t, False) for t in group_questions]
+        self._group = ([(text, False) for text, label in self._examples if label != OUT]
+                       + [(t, False) for t in group_questions]
                        + [(text, True) for text, kind in negatives if kind == "chatter"] + [(t, True) for t in group_remarks])
+        self._mask_memo: dict[str, str] = {}  # while the judge is built: both of its example lists mask the cards
         vocab_texts = [(text, pid) for text, _, pid in positives] + [(text, None) for text, _ in negatives]
         self.index = PlatformIndex(kb, self.matching, brands, vocab_texts=vocab_texts)
         self.grammar = Grammar(self.matching)
@@ -194,7 +196,7 @@ class Engine:
     def _masked_examples(self) -> list[tuple[str, str]]:
         seen: dict[str, str] = {}
         for i, (text, label) in enumerate(self._examples):
-            masked = self.mask(tokens(text.replace(PLACEHOLDER, " " + MASK + " ")))
+            masked = self._masked_text(text)
             if masked and masked not in seen:
                 seen[masked] = label
             if label != OUT and label not in GENERAL_TOPICS and MASK in masked.split():
@@ -206,10 +208,18 @@ class Engine:
     def _masked_group_examples(self) -> list[tuple[str, bool]]:
         seen: dict[str, bool] = {}
         for text, is_remark in self._group:
-            masked = self.mask(tokens(text.replace(PLACEHOLDER, " " + MASK + " ")))
+            masked = self._masked_text(text)
             if masked:
                 seen.setdefault(masked, is_remark)
+        self._mask_memo.clear()  # the judge asks for this list after the other one: nothing left to share
         return list(seen.items())
+
+    def _masked_text(self, text: str) -> str:
+        """An example as the judge reads it ({p} is a platform), masked once for both of the judge's lists."""
+        masked = self._mask_memo.get(text)
+        if masked is None:
+            masked = self._mask_memo[text] = self.mask(tokens(text.replace(PLACEHOLDER, " " + MASK + " ")))
+        return masked
 
     def _languages(self, query: Query, raw: str, names: set[str] = frozenset()) -> tuple[str, str | None, str | None]:
         """(the language to answer in, the language asked in when we do not answer in it, the one detected).
@@ -237,11 +247,15 @@ class Engine:
         content = [t for t in det.rest if t not in self.grammar.filler]
         reading_previous = query.previous if query.previous and query.previous[0] in self.kb.platforms else None
 
+        @cache
+        def masked() -> str:
+            return self.mask(toks, det, subject)  # the names were found once, above
+
         def judge():
-            return self.judge.score(self.mask(toks, det, subject))  # the names were found once, above
+            return self.judge.score(masked())
 
         def remark():
-            return self.judge.remark(self.mask(toks, det, subject))
+            return self.judge.remark(masked())
 
         reading = Reading(
             toks=toks, raw=raw, overheard=overheard, det=det, subject=subject, ambiguous=ambiguous,

@@ -15,7 +15,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .knowledge import PARSED_YAML, DuplicateKeyError, KnowledgeBase, KnowledgeError, default_root, load_yaml
+from .knowledge import DuplicateKeyError, KnowledgeBase, KnowledgeError, default_root, load_yaml
 from .vocab import ALL_TOPICS, MATCH_LANGS
 
 Lang = Literal["en", "es", "pt", "fr", "de", "it"]
@@ -115,7 +115,6 @@ def load_examples(kb: KnowledgeBase, root: Path | None = None) -> tuple[list[tup
                 negatives = [(n.text, n.kind) for n in NegativesFile(negatives=data).negatives]
             except ValidationError as e:
                 problems.extend(_errors(e, "knowledge/negatives.yaml"))
-    PARSED_YAML.flush()
     if problems:
         raise KnowledgeError(problems)
     return positives, negatives
@@ -131,7 +130,6 @@ def load_group(root: Path | None = None) -> tuple[list[str], list[str]]:
     if data is not None:
         try:
             parsed = GroupFile.model_validate(data)
-            PARSED_YAML.flush()
             return [q.text for q in parsed.questions], [r.text for r in parsed.remarks]
         except ValidationError as e:
             problems.extend(f"knowledge/group.yaml: {'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors())

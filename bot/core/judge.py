@@ -25,7 +25,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from .cache import cache_dir
+from .cache import cache_dir, keep_newest
 
 log = logging.getLogger(__name__)
 OUT = "out-of-scope"
@@ -266,9 +266,7 @@ class Judge:
             np.savez(tmp, mean=mean, scale=scale, w=w, b=b)
             os.replace(tmp, path)
             # one file per set of examples: keep the most recently used few, not one per edit of the knowledge base
-            older = sorted(path.parent.glob(f"{name}-{CACHE_VERSION}-*.npz"), key=lambda f: f.stat().st_mtime)
-            for old in older[:-KEEP_MODELS]:
-                old.unlink(missing_ok=True)
+            keep_newest(path.parent, f"{name}-{CACHE_VERSION}-*.npz", KEEP_MODELS)
         except OSError as e:
             log.warning("cannot cache the %s model in %s: %s", name, path.parent, e)
         return mean, scale, w, b

@@ -17,7 +17,7 @@ from rapidfuzz.distance import OSA
 
 from . import normalize as normalize_module
 from .cache import cached_words
-from .knowledge import PARSED_YAML, KnowledgeBase, KnowledgeError, UniqueKeyLoader, default_root, load_yaml
+from .knowledge import KnowledgeBase, KnowledgeError, UniqueKeyLoader, default_root, load_yaml
 from .normalize import tokens as tokenize
 from .vocab import MATCH_LANGS, REGIONS
 
@@ -92,7 +92,6 @@ def load_matching(kb: KnowledgeBase, root: Path | None = None) -> tuple[Matching
         brands = []
     except Exception as e:
         problems.append(f"knowledge/brands.yaml: {str(e).splitlines()[0]}")
-    PARSED_YAML.flush()
     if problems:
         raise KnowledgeError(problems)
     return matching, brands
