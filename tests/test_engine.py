@@ -168,6 +168,18 @@ def test_switching_off_meta_ai_in_a_host_app_answers_the_meta_ai_card(engine, te
     assert (a.status, a.platform, a.topic) == ("answer", "meta-ai", "ai-training")
 
 
+@pytest.mark.parametrize("text", ["how do i turn on meta ai in whatsapp, i dont have it yet",
+                                  "como ativo a meta ai no whatsapp", "come attivo meta ai su instagram"])
+def test_asking_to_get_meta_ai_in_an_app_is_not_refusing_it(engine, text):
+    a = engine.answer(Query(text))
+    assert (a.status, a.reason) == ("abstain", "near-miss")
+
+
+def test_switching_meta_ai_on_by_mistake_and_asking_to_remove_it_is_refusing_it(engine):
+    a = engine.answer(Query("i turned on meta ai in whatsapp by mistake, how do i remove it"))
+    assert (a.status, a.platform, a.topic) == ("answer", "meta-ai", "ai-training")
+
+
 def test_meta_ai_card_says_what_cannot_be_turned_off(engine):
     card = engine.kb.platforms["meta-ai"].card("ai-training", "en")
     assert "cannot be removed or switched off" in card.summary
@@ -212,6 +224,14 @@ def test_the_subject_of_a_message_is_answered(engine, text, platform):
      ["google", "linkedin", "microsoft-365", "microsoft-copilot"]),
     ("meta y google usan mis fotos para la ia?", None, ["google", "facebook", "instagram", "meta-ai", "threads", "whatsapp"]),
     ("microsoft and linkedin ai training", "linkedin", []),  # its own company: context, not a second subject
+    # a name left out ("without", "sin", "sans") is not the subject; "not" only right before the name
+    ("how do i remove my threads profile without killing my instagram", "threads", []),
+    ("como borro mi perfil de threads sin borrar instagram", "threads", []),
+    ("copilot, the microsoft one not github, does it train on my chats", "microsoft-copilot", []),
+    ("i do not want instagram or facebook to use my photos", None, ["instagram", "facebook"]),
+    # "both", "each", "los dos" take the names together, "vs" or not
+    ("chatgpt vs gemini - how do i stop both training on me", None, ["chatgpt", "gemini"]),
+    ("my iphone, my wife's galaxy: how do we stop the ai on each", None, ["apple", "samsung-galaxy-ai"]),
     # a typo's guess ("quería" for quora) never beats a real name, even one after a marker
     ("quería preguntar como se hace para que el chatgpt no aprenda de lo que le escribo", "chatgpt", []),
 ])
@@ -304,7 +324,8 @@ def test_small_talk_after_an_answer_is_not_a_follow_up(engine, text):
 
 
 @pytest.mark.parametrize("text", ["bot, is the linkedin ai opt out available in the us",
-                                  "hey bot is the linkedin ai opt out available in the us"])
+                                  "hey bot is the linkedin ai opt out available in the us",
+                                  "quick q for the bot: is the linkedin ai opt out available in the us"])
 def test_a_group_message_that_names_the_bot_first_is_put_to_it(engine, text):
     a = ask(engine, text, in_group=True, addressed=False)
     assert (a.status, a.platform, a.topic) == ("answer", "linkedin", "region")
@@ -435,6 +456,11 @@ def test_usa_is_a_region_only_after_a_preposition_or_article(engine, text, regio
     ("does instagram take my photos for meta's ai?", "instagram"),  # so is the model data is taken for
     ("i'm an illustrator on deviantart, can i keep my art out of ai datasets", "deviantart"),  # a person
     ("does adobe illustrator use my files to train firefly", "adobe"),  # the app
+    ("i want office to stop analysing my documents for ai", "microsoft-365"),  # not a typo of "facebook"
+    ("how do i stop elon's chatbot learning from my posts", "x"),  # the owner's name for the app
+    ("can what my ray ban glasses film be kept out of ai training", "meta-ai"),
+    ("does dall-e keep my images for training", "chatgpt"),
+    ("posso impedire che usino le foto dalle mie storie di instagram per l'ia?", "instagram"),  # "dalle": "from the"
 ])
 def test_names_people_use_and_the_model_trained_as_context(engine, text, platform):
     assert engine.read(Query(text))[0].subject == platform

@@ -51,6 +51,10 @@ class MatchingFile(_Strict):
     vocatives: list[str] = []
     acknowledgements: list[str] = []
     same_again: list[str] = []
+    excluding: list[str] = []  # a platform named just after these is left out ("without killing my instagram")
+    together: list[str] = []  # the platforms named are asked about together ("chatgpt vs gemini, stop both")
+    switch_on: list[str] = []  # asking to get or switch on a feature ("como activo meta ai en whatsapp")
+    switch_off: list[str] = []  # ...and to be rid of one: with these the message is a refusal after all
     everyday_before: dict[str, list[str]] = {}  # an everyday-word alias followed by these is that word ("x q")
     everyday_after: dict[str, list[str]] = {}  # an everyday-word alias after these is that word ("an illustrator")
     name_senses: dict[str, dict[str, list[str]]] = {}  # a name two platforms share, and the words that pick one
@@ -166,6 +170,7 @@ class PlatformIndex:
                  vocab_texts: list[tuple[str, str | None]] = ()):
         self.alias: dict[tuple[str, ...], str] = {}
         self.common: set[tuple[str, ...]] = set()
+        ordinary = {tuple(tokenize(w)) for w in matching.not_platforms}
         for p in kb.platforms.values():
             if p.id == "general":
                 continue  # the general cards are reached by what is asked, never by the word "general"
@@ -173,6 +178,8 @@ class PlatformIndex:
             for a in [p.name, *p.aliases]:
                 toks = tuple(tokenize(a))
                 for v in {toks, ("".join(toks),), tuple(t.removesuffix(".com") for t in toks)}:
+                    if v != toks and v in ordinary:
+                        continue  # "dall e" written as one word is Italian "dalle" ("from the"), not DALL-E
                     if v and v[0] and v not in self.alias:
                         self.alias[v] = p.id
                         if toks in common:
@@ -335,10 +342,19 @@ class Grammar:
         self.openings = Phrases([*m.greetings, *m.vocatives, *m.bot_names])
         self.social = Phrases([*m.greetings, *m.vocatives, *m.bot_names, *m.acknowledgements])
         self.same_again = Phrases(m.same_again)
+        self.excluding = Phrases(m.excluding)
+        self.together = Phrases(m.together)
+        self.switch_on = Phrases(m.switch_on)
+        self.switch_off = Phrases(m.switch_off)
 
     def only_social(self, toks: list[str]) -> bool:
         """'lol', 'thanks!', 'ok cool': nothing asked."""
         return bool(toks) and self.social.prefix_length(toks) == len(toks)
+
+    def asks_to_switch_on(self, toks: list[str]) -> bool:
+        """'how do i turn on meta ai in whatsapp', 'como ativo a meta ai no zap': wanting the feature, not rid of
+        it ("i turned it on by mistake, how do i remove it" is a refusal)."""
+        return bool(self.switch_on.find(toks)) and not self.switch_off.find(toks)
 
     def asks_the_same_again(self, toks: list[str]) -> bool:
         return any(self.same_again.length_at(toks, i) for i in range(len(toks)))
@@ -365,6 +381,11 @@ class Grammar:
         """Right after a context marker, maybe with an article between: "same as (the) whatsapp", "out of openai"."""
         return bool(self.context.ending_at(toks, m.start) or (
             m.start > 0 and toks[m.start - 1] in self.articles and self.context.ending_at(toks, m.start - 1)))
+
+    def _excluded(self, toks: list[str], m: Mention) -> bool:
+        """Left out by the words just before it, maybe with a verb or an article between: "without killing my
+        instagram", "sin borrar instagram"."""
+        return any(self.excluding.ending_at(toks, end) for end in range(max(0, m.start - 2), m.start + 1))
 
     def _joins(self, between: list[str]) -> bool:
         """The words between two names join them: "and", "y en", "or the"."""
@@ -398,7 +419,10 @@ class Grammar:
                 joined.update((a.pid, b.pid))
         if joined:  # and the rest of a list: "instagram, linkedin and chatgpt" (the commas are gone by now)
             joined.update(pid for a, b, between in pairs if not between for pid in (a.pid, b.pid))
-        after_marker = [m.pid for m in mentions if self._after_marker(toks, m)]
+        excluded = {m.pid for m in mentions if self._excluded(toks, m)}
+        if not joined and self.together.find(toks):  # "chatgpt vs gemini - how do i stop both"
+            joined = set(ids) - excluded
+        after_marker = [m.pid for m in mentions if m.pid in excluded or self._after_marker(toks, m)]
         # context only where every mention is: "is threads like insta... stop it on threads" is about threads
         context = {pid for pid in after_marker if after_marker.count(pid) == sum(m.pid == pid for m in mentions)} - joined
         companies = {m.pid for m in mentions if m.company and all(n.company for n in mentions if n.pid == m.pid)}

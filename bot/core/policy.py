@@ -66,6 +66,7 @@ class Reading:
     remark: Callable[[], float] = lambda: 0.0  # overheard in a group: how likely it is said to the others
     social_only: bool = False  # "lol", "thanks!": nothing asked
     in_its_app: bool = False  # an AI assistant named with an app of its own owner ("meta ai" in "whatsapp")
+    switching_on: bool = False  # asks to get or switch something on, and nothing off ("como activo...")
     same_again: bool = False  # "same for...", "...too?", "lo mismo", "auch": the previous question again
     in_previous_assistants_app: bool = False  # after an answer about Meta AI, "y en insta?": an app it is built into
     _verdict: Verdict | None = field(default=None, repr=False)
@@ -206,6 +207,14 @@ def overheard_remark(r: Reading, t: Tuning) -> Decision | None:
         return Decision("abstain", reason="group-remark")
 
 
+def assistant_wanted(r: Reading, t: Tuning) -> Decision | None:
+    """'how do i turn on meta ai in whatsapp', 'como ativo a meta ai no zap': getting the assistant, not refusing
+    it. The judge reads 'activo' and 'desactivo' alike, and an assistant in its app is in scope unless it is all
+    but sure (in_its_app_out_of_scope), so the words asked with decide."""
+    if r.in_its_app and r.switching_on:
+        return Decision("abstain", reason="near-miss", hints={"platform_named": r.subject})
+
+
 def out_of_scope(r: Reading, t: Tuning) -> Decision | None:
     limit = t.in_its_app_out_of_scope if r.in_its_app else t.group_out_of_scope if r.overheard else t.out_of_scope
     if not r.in_its_app and r.topic(PLATFORM_CARD_TOPICS)[0] == "delete-data":
@@ -274,7 +283,7 @@ def no_platform(r: Reading, t: Tuning) -> Decision:
 
 RULES: tuple[Callable[[Reading, Tuning], Decision | None], ...] = (
     empty, overheard_chatter, overheard_remark, crawler_named, assistant_in_another_app, bare_name, follow_up_other_platform, follow_up,
-    platforms_listed, out_of_scope,
+    platforms_listed, assistant_wanted, out_of_scope,
     overheard_unsure,
     uncovered_brand, platform_named, several_platforms, general_topic, owner_named, no_platform,
 )
