@@ -41,6 +41,12 @@ FLOORS = {  # set -> slice -> (correct at least, of)
     "dev-10.jsonl": {"answerable": (306, 313), "clarify": (51, 53), "follow-up": (38, 40), "general": (25, 30),
         "group-chatter": (58, 60), "group-question": (48, 50), "near-miss": (47, 50), "off-topic": (39, 40),
         "uncovered": (28, 30)},
+    "dev-11.jsonl": {"answerable": (204, 214), "answerable-other": (104, 109), "clarify": (49, 50),
+        "follow-up": (35, 40), "general": (25, 30), "group-chatter": (59, 60), "group-question": (48, 50),
+        "near-miss": (45, 50), "off-topic": (39, 40), "uncovered": (29, 30)},
+    "dev-12.jsonl": {"answerable": (199, 216), "answerable-other": (104, 108), "clarify": (47, 48),
+        "follow-up": (36, 40), "general": (26, 30), "group-chatter": (58, 60), "group-question": (48, 50),
+        "near-miss": (45, 50), "off-topic": (39, 40), "uncovered": (28, 30)},
 }
 
 
