@@ -461,6 +461,8 @@ def test_usa_is_a_region_only_after_a_preposition_or_article(engine, text, regio
     ("can what my ray ban glasses film be kept out of ai training", "meta-ai"),
     ("does dall-e keep my images for training", "chatgpt"),
     ("posso impedire che usino le foto dalle mie storie di instagram per l'ia?", "instagram"),  # "dalle": "from the"
+    ("mis reels de instagram, los usan para la ia de meta?", "instagram"),  # the model data is taken for
+    ("como desactivo la ia de meta en whatsapp", "meta-ai"),  # the assistant, in the app
 ])
 def test_names_people_use_and_the_model_trained_as_context(engine, text, platform):
     assert engine.read(Query(text))[0].subject == platform
