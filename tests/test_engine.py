@@ -523,3 +523,12 @@ def test_a_question_word_opens_a_question_only_among_the_first_words_after_an_ad
     assert asks("hey bot, how do i stop linkedin training on my posts")  # the address does not count
     assert asks("ok so how do i stop it")
     assert asks("my cousin said linkedin trains on posts, is that true?")
+
+
+@pytest.mark.parametrize("text,topic", [
+    ("i live in germany and want to lodge a formal gdpr objection against instagram using my photos", "legal-objection"),
+    ("desde chile puedo oponerme a que instagram use mis fotos para la ia?", "region"),  # no GDPR there
+])
+def test_an_objection_is_a_legal_question_where_a_law_gives_the_right_and_a_region_question_elsewhere(engine, text, topic):
+    a = engine.answer(Query(text))
+    assert (a.status, a.platform, a.topic) == ("answer", "instagram", topic)

@@ -17,7 +17,7 @@ FLOORS = {  # set -> slice -> (correct at least, of)
         "group-question": (29, 30), "near-miss": (47, 48), "off-topic": (44, 45)},
     "dev-2.jsonl": {"answerable": (199, 205), "clarify": (29, 30), "general": (24, 25), "group-chatter": (33, 35),
         "group-question": (18, 20), "near-miss": (29, 30), "off-topic": (29, 30)},
-    "dev-3.jsonl": {"answerable": (178, 186), "answerable-other": (95, 101), "clarify": (49, 50),
+    "dev-3.jsonl": {"answerable": (179, 186), "answerable-other": (95, 101), "clarify": (49, 50),
         "follow-up": (34, 36), "general": (29, 30), "group-chatter": (61, 62), "group-question": (42, 45),
         "near-miss": (48, 49), "off-topic": (39, 40), "uncovered": (31, 33)},
     "dev-4.jsonl": {"answerable": (201, 210), "answerable-other": (106, 108), "clarify": (46, 50),
@@ -29,7 +29,7 @@ FLOORS = {  # set -> slice -> (correct at least, of)
     "dev-6.jsonl": {"answerable": (194, 202), "answerable-other": (103, 108), "clarify": (46, 50),
         "follow-up": (35, 40), "general": (27, 30), "group-chatter": (59, 60), "group-question": (48, 50),
         "near-miss": (49, 50), "off-topic": (39, 40), "uncovered": (28, 30)},
-    "dev-7.jsonl": {"answerable": (189, 202), "answerable-other": (107, 111), "clarify": (48, 50),
+    "dev-7.jsonl": {"answerable": (190, 202), "answerable-other": (107, 111), "clarify": (48, 50),
         "follow-up": (37, 41), "general": (28, 30), "group-chatter": (59, 60), "group-question": (46, 50),
         "near-miss": (49, 50), "off-topic": (39, 40), "uncovered": (27, 30)},
     "dev-8.jsonl": {"answerable": (199, 212), "answerable-other": (105, 112), "clarify": (46, 50),
@@ -44,8 +44,8 @@ FLOORS = {  # set -> slice -> (correct at least, of)
     "dev-11.jsonl": {"answerable": (205, 214), "answerable-other": (104, 109), "clarify": (49, 50),
         "follow-up": (35, 40), "general": (25, 30), "group-chatter": (59, 60), "group-question": (48, 50),
         "near-miss": (45, 50), "off-topic": (39, 40), "uncovered": (29, 30)},
-    "dev-12.jsonl": {"answerable": (200, 216), "answerable-other": (104, 108), "clarify": (47, 48),
-        "follow-up": (36, 40), "general": (27, 30), "group-chatter": (58, 60), "group-question": (48, 50),
+    "dev-12.jsonl": {"answerable": (201, 216), "answerable-other": (104, 108), "clarify": (47, 48),
+        "follow-up": (36, 40), "general": (27, 30), "group-chatter": (58, 60), "group-question": (49, 50),
         "near-miss": (45, 50), "off-topic": (39, 40), "uncovered": (28, 30)},
 }
 

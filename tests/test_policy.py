@@ -33,7 +33,7 @@ def reading(text="x", *, platforms=(), owners=(), brands=(), subject=None, ambig
 
     r = Reading(toks=toks, raw=text, overheard=overheard, det=det, subject=subject, ambiguous=list(ambiguous),
                 bare=bare, question_like=question, region_named=region, crawler_named=crawler, previous=previous,
-                judge=judge, remark=lambda: remark)
+                objection_right_there=region in ("eu", "uk", "ch"), judge=judge, remark=lambda: remark)
     return r, calls
 
 
@@ -242,6 +242,12 @@ def test_a_country_beside_the_opt_out_is_the_region_topic_but_not_beside_an_obje
     r, _ = reading("q", platforms=["linkedin"], subject="linkedin", region="eu",
                    judged=verdict(**{"legal-objection": 0.85, "region": 0.01}))
     assert decide(r, T).topic == "legal-objection"
+
+
+def test_an_objection_from_where_no_law_gives_a_right_to_object_is_the_region_topic():
+    r, _ = reading("q", platforms=["facebook"], subject="facebook", region="other",
+                   judged=verdict(**{"legal-objection": 0.85, "region": 0.01}))
+    assert decide(r, T).topic == "region"
 
 
 def test_crawlers_beat_a_named_platform_only_when_sure():

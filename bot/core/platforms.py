@@ -40,6 +40,7 @@ class MatchingFile(_Strict):
     popular: list[str] = Field(min_length=1)
     not_platforms: list[str] = []
     region_words: dict[str, list[str]] = {}
+    right_to_object: list[str] = []  # regions (keys of region_words) whose law gives a right to object
     not_region_in: dict[str, list[str]] = {}  # region words that are ordinary words in a language ("eu" in pt)
     question_openers: dict[str, list[str]] = {}
     context_markers: dict[str, list[str]] = {}
@@ -331,6 +332,7 @@ class Grammar:
     def __init__(self, m: MatchingFile):
         self.regions = Phrases([w for words in m.region_words.values() for w in words])
         self.region_of = {tuple(tokenize(w)): r for r, words in m.region_words.items() for w in words}
+        self.right_to_object = set(m.right_to_object)
         self.not_region_in = {lang: {tuple(tokenize(w)) for w in words} for lang, words in m.not_region_in.items()}
         self.openers = {t for words in m.question_openers.values() for w in words for t in tokenize(w)}
         self.context = Phrases([w for words in m.context_markers.values() for w in words])

@@ -65,6 +65,7 @@ class Reading:
     judge: Callable[[], Verdict]
     remark: Callable[[], float] = lambda: 0.0  # overheard in a group: how likely it is said to the others
     social_only: bool = False  # "lol", "thanks!": nothing asked
+    objection_right_there: bool = False  # the region named has a law with a right to object (GDPR, UK, Swiss)
     in_its_app: bool = False  # an AI assistant named with an app of its own owner ("meta ai" in "whatsapp")
     switching_on: bool = False  # asks to get or switch something on, and nothing off ("como activo...")
     same_again: bool = False  # "same for...", "...too?", "lo mismo", "auch": the previous question again
@@ -111,9 +112,10 @@ def _platform_topic(r: Reading, t: Tuning) -> str:
         return topic
     if topic in ("ai-training", "delete-data") and r.verdict.p("past-training") >= t.past_training:
         return "past-training"
-    if r.region_named and (topic == "ai-training" or (
-            topic == "legal-objection" and r.verdict.p("region") >= t.region_over_objection)):
-        return "region"  # a country named beside the opt-out: what differs there is the answer
+    if r.region_named and (topic == "ai-training" or topic == "legal-objection" and (
+            not r.objection_right_there or r.verdict.p("region") >= t.region_over_objection)):
+        return "region"  # a country named beside the opt-out: what differs there is the answer; an objection from
+    #                    where no law gives a right to object ("desde colombia puedo oponerme...") is a region question
     return topic
 
 
