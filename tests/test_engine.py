@@ -169,6 +169,7 @@ def test_switching_off_meta_ai_in_a_host_app_answers_the_meta_ai_card(engine, te
 
 
 @pytest.mark.parametrize("text", ["how do i turn on meta ai in whatsapp, i dont have it yet",
+                                  "how can i get meta ai in my instagram, everyone has it but me",
                                   "como ativo a meta ai no whatsapp", "come attivo meta ai su instagram"])
 def test_asking_to_get_meta_ai_in_an_app_is_not_refusing_it(engine, text):
     a = engine.answer(Query(text))
@@ -176,8 +177,10 @@ def test_asking_to_get_meta_ai_in_an_app_is_not_refusing_it(engine, text):
 
 
 def test_switching_meta_ai_on_by_mistake_and_asking_to_remove_it_is_refusing_it(engine):
-    a = engine.answer(Query("i turned on meta ai in whatsapp by mistake, how do i remove it"))
-    assert (a.status, a.platform, a.topic) == ("answer", "meta-ai", "ai-training")
+    for text in ("i turned on meta ai in whatsapp by mistake, how do i remove it",
+                 "how do i get meta ai out of my whatsapp"):
+        a = engine.answer(Query(text))
+        assert (a.status, a.platform, a.topic) == ("answer", "meta-ai", "ai-training"), text
 
 
 def test_meta_ai_card_says_what_cannot_be_turned_off(engine):
