@@ -535,3 +535,13 @@ def test_a_question_word_opens_a_question_only_among_the_first_words_after_an_ad
 def test_an_objection_is_a_legal_question_where_a_law_gives_the_right_and_a_region_question_elsewhere(engine, text, topic):
     a = engine.answer(Query(text))
     assert (a.status, a.platform, a.topic) == ("answer", "instagram", topic)
+
+
+@pytest.mark.parametrize("text,choice", [
+    ("gemini o chatgpt per scrivere la relazione?", True), ("copilot oder chatgpt, was ist besser", True),
+    ("instagram and tiktok, how do i stop both", False), ("instagram e o tiktok, como saio", False),
+])
+def test_names_joined_only_by_or_offer_a_choice(engine, text, choice):
+    from bot.core.normalize import tokens
+    toks = tokens(text)
+    assert engine.grammar.offers_a_choice(engine.index.detect(toks), toks) is choice

@@ -360,3 +360,13 @@ def test_platforms_listed_together_are_a_question_about_them_unless_clearly_not(
     r, _ = reading("i use instagram linkedin and chatgpt what do i do", platforms=three, ambiguous=three, judged=unsure,
                    overheard=True)
     assert decide(r, T).status == "abstain"  # overheard in a group: the usual, stricter bar
+
+
+def test_platforms_offered_as_a_choice_are_in_scope_only_as_surely_as_any_question():
+    two = ("claude", "chatgpt")
+    unsure = verdict(**{OUT: T.out_of_scope + 0.1, "ai-training": 0.1})
+    r, _ = reading("claude o chatgpt para escribir codigo", platforms=two, ambiguous=two, judged=unsure)
+    r.a_choice = True
+    assert decide(r, T).status == "abstain"
+    r.a_choice, r._verdict = False, None  # the same words joined by "and": a list, in scope unless clearly not
+    assert decide(r, T).status == "clarify"

@@ -45,6 +45,7 @@ class MatchingFile(_Strict):
     question_openers: dict[str, list[str]] = {}
     context_markers: dict[str, list[str]] = {}
     conjunctions: list[str] = []
+    alternatives: list[str] = []  # the conjunctions that offer a choice ("gemini or chatgpt for my thesis?")
     articles: list[str] = []
     filler: list[str] = []
     bot_names: list[str] = []
@@ -337,6 +338,7 @@ class Grammar:
         self.openers = {t for words in m.question_openers.values() for w in words for t in tokenize(w)}
         self.context = Phrases([w for words in m.context_markers.values() for w in words])
         self.conjunctions = {t for w in m.conjunctions for t in tokenize(w)}
+        self.alternatives = {t for w in m.alternatives for t in tokenize(w)}
         self.articles = {t for w in m.articles for t in tokenize(w)}
         self.filler = {t for w in m.filler for t in tokenize(w)}
         self.bot_names = Phrases(m.bot_names)
@@ -388,6 +390,13 @@ class Grammar:
         """Left out by the words just before it, maybe with a verb or an article between: "without killing my
         instagram", "sin borrar instagram"."""
         return any(self.excluding.ending_at(toks, end) for end in range(max(0, m.start - 2), m.start + 1))
+
+    def offers_a_choice(self, det: Detection, toks: list[str]) -> bool:
+        """Names joined only by "or" ("claude o chatgpt para escribir codigo?"): alternatives to choose from, which
+        is mostly a comparison, where "instagram and tiktok" asks about both."""
+        names = [m for m in det.mentions if not m.pid.startswith(BRAND)]
+        joins = [set(toks[a.end:b.start]) & self.conjunctions for a, b in zip(names, names[1:]) if a.pid != b.pid]
+        return bool(joins) and all(j and j <= self.alternatives for j in joins)
 
     def _joins(self, between: list[str]) -> bool:
         """The words between two names join them: "and", "y en", "or the"."""

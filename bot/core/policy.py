@@ -68,6 +68,7 @@ class Reading:
     objection_right_there: bool = False  # the region named has a law with a right to object (GDPR, UK, Swiss)
     in_its_app: bool = False  # an AI assistant named with an app of its own owner ("meta ai" in "whatsapp")
     switching_on: bool = False  # asks to get or switch something on, and nothing off ("como activo...")
+    a_choice: bool = False  # platforms offered as alternatives ("gemini o chatgpt per la tesi?"), not listed
     same_again: bool = False  # "same for...", "...too?", "lo mismo", "auch": the previous question again
     in_previous_assistants_app: bool = False  # after an answer about Meta AI, "y en insta?": an app it is built into
     _verdict: Verdict | None = field(default=None, repr=False)
@@ -197,8 +198,9 @@ def follow_up(r: Reading, t: Tuning) -> Decision | None:
 
 def platforms_listed(r: Reading, t: Tuning) -> Decision | None:
     """'I use instagram, linkedin and chatgpt, what do I do?': a list of platforms is a question about them."""
-    if r.overheard or len(r.ambiguous) < 2 or r.verdict.p(OUT) > t.several_out_of_scope:
-        return None
+    if r.overheard or len(r.ambiguous) < 2 or r.verdict.p(OUT) > (
+            t.out_of_scope if r.a_choice else t.several_out_of_scope):
+        return None  # a choice between them is a list only when the judge would take it alone
     return several_platforms(r, t)
 
 
