@@ -227,6 +227,10 @@ def test_the_subject_of_a_message_is_answered(engine, text, platform):
      ["google", "linkedin", "microsoft-365", "microsoft-copilot"]),
     ("meta y google usan mis fotos para la ia?", None, ["google", "facebook", "instagram", "meta-ai", "threads", "whatsapp"]),
     ("microsoft and linkedin ai training", "linkedin", []),  # its own company: context, not a second subject
+    # the company and several of its products, or "all of them": which of them?
+    ("stop google from training on my things, i use gmail, youtube every day", None, ["google", "youtube"]),
+    ("google runs four of my apps, how do i stop all of them feeding its ai", None,
+     ["google", "gemini", "google-photos", "youtube"]),
     # a name left out ("without", "sin", "sans") is not the subject; "not" only right before the name
     ("how do i remove my threads profile without killing my instagram", "threads", []),
     ("como borro mi perfil de threads sin borrar instagram", "threads", []),

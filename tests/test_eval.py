@@ -47,10 +47,10 @@ FLOORS = {  # set -> slice -> (correct at least, of)
     "dev-12.jsonl": {"answerable": (201, 216), "answerable-other": (104, 108), "clarify": (47, 48),
         "follow-up": (36, 40), "general": (27, 30), "group-chatter": (58, 60), "group-question": (49, 50),
         "near-miss": (46, 50), "off-topic": (39, 40), "uncovered": (28, 30)},
-    "dev-13.jsonl": {"answerable": (198, 211), "answerable-other": (101, 109), "clarify": (47, 50),
+    "dev-13.jsonl": {"answerable": (198, 211), "answerable-other": (101, 109), "clarify": (49, 50),
         "follow-up": (37, 42), "general": (28, 33), "group-chatter": (59, 60), "group-question": (48, 52),
         "near-miss": (45, 50), "off-topic": (37, 40), "uncovered": (29, 30)},
-    "dev-14.jsonl": {"answerable": (189, 204), "answerable-other": (106, 109), "clarify": (48, 50),
+    "dev-14.jsonl": {"answerable": (189, 204), "answerable-other": (106, 109), "clarify": (49, 50),
         "follow-up": (34, 40), "general": (28, 32), "group-chatter": (60, 62), "group-question": (48, 50),
         "near-miss": (45, 50), "off-topic": (39, 40), "uncovered": (28, 30)},
 }

@@ -111,6 +111,7 @@ class Mention:
     strength: float  # 101 a real name, 100 an everyday-word alias, < 100 a typo
     common_word: bool = False
     company: bool = False  # "google" beside Gemini, "amazon" beside Alexa: the owner, not its own platform
+    owned: frozenset[str] = frozenset()  # a company's name ("google"): every platform it owns
 
 
 @dataclass
@@ -272,7 +273,8 @@ class PlatformIndex:
             det.mentions = [self._sense(m, toks) for m in det.mentions]
         named = {m.pid for m in det.mentions}  # after the senses: the platforms as finally read
         for m in det.mentions:
-            m.company = bool(named & self.companies.get(tuple(toks[m.start:m.end]), set()) - {m.pid})
+            m.owned = frozenset(self.companies.get(tuple(toks[m.start:m.end]), ()))
+            m.company = bool(named & m.owned - {m.pid})
         return det
 
     def _sense(self, m: Mention, toks: list[str]) -> Mention:
@@ -416,6 +418,9 @@ class Grammar:
             for m in mentions:
                 if m.pid not in owned and self._joins(toks[m.end:i] if m.end <= i else toks[i + 1:m.start]):
                     return None, list(dict.fromkeys([*ids, *owned]))
+        if len(ids) == 1 and self.together.find(toks) and any(m.owned for m in mentions):
+            owned = next(m.owned for m in mentions if m.owned)  # "google has 5 of my apps doing ai, stop all of them"
+            return None, [ids[0], *sorted(owned - {ids[0]})]
         if len(ids) <= 1:
             first = det.mentions[0].pid if det.mentions else ""
             if ids and first.startswith(BRAND) and (all(self._after_marker(toks, m) for m in mentions) or sum(
@@ -438,6 +443,11 @@ class Grammar:
         context = {pid for pid in after_marker if after_marker.count(pid) == sum(m.pid == pid for m in mentions)} - joined
         companies = {m.pid for m in mentions if m.company and all(n.company for n in mentions if n.pid == m.pid)}
         companies -= joined
+        for m in mentions:  # the company and several of its products: "stop google, i use gmail, photos and gemini"
+            products = [pid for pid in ids if pid in m.owned and pid not in context and any(
+                n.pid == pid and not n.company for n in mentions)] if m.company and not joined else []
+            if len(products) > 1:
+                return None, products
         # every name after a marker ("como tiro a meta ai do whatsapp", "quitar ... de meta ai del wasap"): the
         # verb's object comes before the place it is taken from, so the first name is the subject
         exact = [m.pid for m in mentions if m.strength >= 100]  # not a typo's guess ("instalo" is not instagram)
