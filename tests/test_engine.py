@@ -227,6 +227,9 @@ def test_the_subject_of_a_message_is_answered(engine, text, platform):
      ["google", "linkedin", "microsoft-365", "microsoft-copilot"]),
     ("meta y google usan mis fotos para la ia?", None, ["google", "facebook", "instagram", "meta-ai", "threads", "whatsapp"]),
     ("microsoft and linkedin ai training", "linkedin", []),  # its own company: context, not a second subject
+    # a demonstrative stands where an article may: "with that grok deal" is context
+    ("is discord using my messages for ai with that grok deal", "discord", []),
+    ("how do i get meta ai out of this whatsapp chat", "meta-ai", []),
     # the company and several of its products, or "all of them": which of them?
     ("stop google from training on my things, i use gmail, youtube every day", None, ["google", "youtube"]),
     ("google runs four of my apps, how do i stop all of them feeding its ai", None,
@@ -469,6 +472,7 @@ def test_usa_is_a_region_only_after_a_preposition_or_article(engine, text, regio
     ("does dall-e keep my images for training", "chatgpt"),
     ("posso impedire che usino le foto dalle mie storie di instagram per l'ia?", "instagram"),  # "dalle": "from the"
     ("mis reels de instagram, los usan para la ia de meta?", "instagram"),  # the model data is taken for
+    ("je veux effacer l'historique vocal d'alexa, comment faire", "alexa"),  # "d'alexa": one word once read
     ("como desactivo la ia de meta en whatsapp", "meta-ai"),  # the assistant, in the app
 ])
 def test_names_people_use_and_the_model_trained_as_context(engine, text, platform):
@@ -549,3 +553,15 @@ def test_names_joined_only_by_or_offer_a_choice(engine, text, choice):
     from bot.core.normalize import tokens
     toks = tokens(text)
     assert engine.grammar.offers_a_choice(engine.index.detect(toks), toks) is choice
+
+
+@pytest.mark.parametrize("text", ["photographers in here, how do you keep flickr from feeding ai",
+                                  "devs - how do we stop copilot training on our snippets"])
+def test_a_question_after_a_few_words_calling_on_people_is_a_question(engine, text):
+    a = ask(engine, text, in_group=True, addressed=False)
+    assert a.status == "answer"
+
+
+def test_a_remark_with_a_comma_is_still_a_remark(engine):
+    assert ask(engine, "mi primo dice que linkedin vende tus datos, pero yo ni lo uso", in_group=True,
+               addressed=False).status == "abstain"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+import re
 from pathlib import Path
 
 import yaml
@@ -23,6 +24,9 @@ from .vocab import MATCH_LANGS, REGIONS
 
 BRAND = "brand:"  # prefix of an uncovered brand's id in the alias index
 QUESTION_OPENER_WITHIN = 3  # a question word among the first words after any address opens a question
+ELISIONS = ("d", "l")  # French and Italian "d'instagram", "l'iphone" read as one word once the apostrophe is gone
+CALLING_ON_MAX_TOKENS = 4  # "artists in the chat, how do you...": the words before the comma call on people
+_CLAUSE_END = re.compile(r"\s*[,:;\u2013\u2014]\s*|\s+-+\s+")
 
 
 class _Strict(BaseModel):
@@ -180,7 +184,9 @@ class PlatformIndex:
             common = {tuple(tokenize(a)) for a in p.common_word_aliases}
             for a in [p.name, *p.aliases]:
                 toks = tuple(tokenize(a))
-                for v in {toks, ("".join(toks),), tuple(t.removesuffix(".com") for t in toks)}:
+                vowel_initial = len(toks) == 1 and len(toks[0]) >= 5 and toks[0][0] in "aeiou"
+                elided = {(e + toks[0],) for e in ELISIONS} if vowel_initial else set()
+                for v in {toks, ("".join(toks),), tuple(t.removesuffix(".com") for t in toks), *elided}:
                     if v != toks and v in ordinary:
                         continue  # "dall e" written as one word is Italian "dalle" ("from the"), not DALL-E
                     if v and v[0] and v not in self.alias:
@@ -381,7 +387,13 @@ class Grammar:
 
     def looks_like_question(self, toks: list[str], raw: str) -> bool:
         lead = self.address_length(toks)  # "hey bot, how do i..." opens with "how"
-        return "?" in raw or "¿" in raw or any(t in self.openers for t in toks[lead:lead + QUESTION_OPENER_WITHIN])
+        if "?" in raw or "¿" in raw or any(t in self.openers for t in toks[lead:lead + QUESTION_OPENER_WITHIN]):
+            return True
+        # a few words that call on people, then a comma or a dash: "artists in the chat, how do you...", "creators
+        # in here — how do you..."
+        parts = _CLAUSE_END.split(raw, maxsplit=1)
+        return len(parts) == 2 and 0 < len(tokenize(parts[0])) <= CALLING_ON_MAX_TOKENS and any(
+            t in self.openers for t in tokenize(parts[1])[:QUESTION_OPENER_WITHIN])
 
     def _after_marker(self, toks: list[str], m: Mention) -> bool:
         """Right after a context marker, maybe with an article between: "same as (the) whatsapp", "out of openai"."""
