@@ -45,7 +45,7 @@ FLOORS = {  # set -> slice -> (correct at least, of)
         "follow-up": (35, 40), "general": (25, 30), "group-chatter": (59, 60), "group-question": (48, 50),
         "near-miss": (46, 50), "off-topic": (39, 40), "uncovered": (29, 30)},
     "dev-12.jsonl": {"answerable": (201, 216), "answerable-other": (104, 108), "clarify": (47, 48),
-        "follow-up": (36, 40), "general": (27, 30), "group-chatter": (58, 60), "group-question": (49, 50),
+        "follow-up": (36, 40), "general": (27, 30), "group-chatter": (59, 60), "group-question": (49, 50),
         "near-miss": (46, 50), "off-topic": (39, 40), "uncovered": (28, 30)},
     "dev-13.jsonl": {"answerable": (198, 211), "answerable-other": (101, 109), "clarify": (49, 50),
         "follow-up": (37, 42), "general": (28, 33), "group-chatter": (59, 60), "group-question": (48, 52),
@@ -53,6 +53,12 @@ FLOORS = {  # set -> slice -> (correct at least, of)
     "dev-14.jsonl": {"answerable": (189, 204), "answerable-other": (106, 109), "clarify": (49, 50),
         "follow-up": (34, 40), "general": (28, 32), "group-chatter": (60, 62), "group-question": (48, 50),
         "near-miss": (45, 50), "off-topic": (39, 40), "uncovered": (28, 30)},
+    "dev-15.jsonl": {"answerable": (184, 194), "answerable-other": (108, 111), "clarify": (45, 48),
+        "follow-up": (38, 40), "general": (27, 33), "group-chatter": (58, 60), "group-question": (45, 50),
+        "near-miss": (46, 50), "off-topic": (40, 41), "uncovered": (28, 30)},
+    "dev-16.jsonl": {"answerable": (218, 229), "answerable-other": (104, 108), "clarify": (48, 50),
+        "follow-up": (36, 41), "general": (27, 30), "group-chatter": (58, 60), "group-question": (43, 50),
+        "near-miss": (43, 50), "off-topic": (39, 40), "uncovered": (29, 30)},
 }
 
 
