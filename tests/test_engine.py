@@ -565,3 +565,9 @@ def test_a_question_after_a_few_words_calling_on_people_is_a_question(engine, te
 def test_a_remark_with_a_comma_is_still_a_remark(engine):
     assert ask(engine, "mi primo dice que linkedin vende tus datos, pero yo ni lo uso", in_group=True,
                addressed=False).status == "abstain"
+
+
+def test_an_assistant_in_a_chat_of_an_app_it_is_built_into_is_that_feature(engine):
+    a = ask(engine, "alguien sabe como sacar a meta ai de este grupo?", in_group=True, addressed=False)
+    assert (a.status, a.platform, a.topic) == ("answer", "meta-ai", "ai-training")
+    assert ask(engine, "how do i add meta ai to our group chat").status == "abstain"  # wanted, not refused

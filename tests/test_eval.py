@@ -57,7 +57,7 @@ FLOORS = {  # set -> slice -> (correct at least, of)
         "follow-up": (38, 40), "general": (27, 33), "group-chatter": (58, 60), "group-question": (45, 50),
         "near-miss": (46, 50), "off-topic": (40, 41), "uncovered": (28, 30)},
     "dev-16.jsonl": {"answerable": (218, 229), "answerable-other": (104, 108), "clarify": (48, 50),
-        "follow-up": (36, 41), "general": (27, 30), "group-chatter": (58, 60), "group-question": (43, 50),
+        "follow-up": (36, 41), "general": (27, 30), "group-chatter": (58, 60), "group-question": (45, 50),
         "near-miss": (43, 50), "off-topic": (39, 40), "uncovered": (29, 30)},
 }
 

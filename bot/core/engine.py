@@ -265,18 +265,21 @@ class Engine:
             objection_right_there=region_named in self.grammar.right_to_object, crawler_named=self._names_crawler(raw),
             previous=reading_previous,
             judge=judge, remark=remark, social_only=self.grammar.only_social(toks), same_again=self.grammar.asks_the_same_again(toks),
-            in_its_app=self._in_its_app(subject, det), switching_on=self.grammar.asks_to_switch_on(toks),
+            in_its_app=self._in_its_app(subject, det, toks), switching_on=self.grammar.asks_to_switch_on(toks),
             a_choice=len(ambiguous) > 1 and self.grammar.offers_a_choice(det, toks),
             in_previous_assistants_app=bool(reading_previous and subject in self.kb.platforms[
                 reading_previous[0]].built_into))
         region = query.region or reading.region_named
         return reading, lang, asked_in, region
 
-    def _in_its_app(self, subject: str | None, det: Detection) -> bool:
-        """An AI assistant named beside an app of the same owner (Meta AI and WhatsApp, Copilot and Word): a
-        feature inside that app. Two assistants compared, or Alexa with Spotify, are not."""
+    def _in_its_app(self, subject: str | None, det: Detection, toks: list[str]) -> bool:
+        """An AI assistant named beside an app of the same owner (Meta AI and WhatsApp, Copilot and Word), or in a
+        chat of an app it is built into ("como se quita meta ai de este grupo"): a feature inside that app. Two
+        assistants compared, or Alexa with Spotify, are not."""
         if subject not in self._assistants:
             return False
+        if self.kb.platforms[subject].built_into and self.grammar.names_a_chat(toks):
+            return True
         owner = self.kb.platforms[subject].owner
         return any(pid != subject and pid in self.kb.platforms and pid not in self._assistants
                    and self.kb.platforms[pid].owner == owner for pid in det.platforms)

@@ -59,6 +59,7 @@ class MatchingFile(_Strict):
     same_again: list[str] = []
     excluding: list[str] = []  # a platform named just after these is left out ("without killing my instagram")
     together: list[str] = []  # the platforms named are asked about together ("chatgpt vs gemini, stop both")
+    chats: list[str] = []  # a chat inside an app ("this group"): where an assistant built into it shows up
     switch_on: list[str] = []  # asking to get or switch on a feature ("como activo meta ai en whatsapp")
     switch_off: list[str] = []  # ...and to be rid of one: with these the message is a refusal after all
     everyday_before: dict[str, list[str]] = {}  # an everyday-word alias followed by these is that word ("x q")
@@ -356,12 +357,16 @@ class Grammar:
         self.same_again = Phrases(m.same_again)
         self.excluding = Phrases(m.excluding)
         self.together = Phrases(m.together)
+        self.chats = {t for w in m.chats for t in tokenize(w)}
         self.switch_on = Phrases(m.switch_on)
         self.switch_off = Phrases(m.switch_off)
 
     def only_social(self, toks: list[str]) -> bool:
         """'lol', 'thanks!', 'ok cool': nothing asked."""
         return bool(toks) and self.social.prefix_length(toks) == len(toks)
+
+    def names_a_chat(self, toks: list[str]) -> bool:
+        return any(t in self.chats for t in toks)
 
     def asks_to_switch_on(self, toks: list[str]) -> bool:
         """'how do i turn on meta ai in whatsapp', 'como ativo a meta ai no zap': wanting the feature, not rid of
