@@ -571,3 +571,9 @@ def test_an_assistant_in_a_chat_of_an_app_it_is_built_into_is_that_feature(engin
     a = ask(engine, "alguien sabe como sacar a meta ai de este grupo?", in_group=True, addressed=False)
     assert (a.status, a.platform, a.topic) == ("answer", "meta-ai", "ai-training")
     assert ask(engine, "how do i add meta ai to our group chat").status == "abstain"  # wanted, not refused
+
+
+def test_a_chat_word_alone_is_not_a_chat_of_the_app(engine):
+    # "group chat" is a place in WhatsApp; "chat" alone is what Meta AI is asked about, not where it sits
+    assert not engine.read(Query("how do i stop meta ai training on my chat"))[0].in_its_app
+    assert engine.read(Query("how do i get meta ai out of our group chat"))[0].in_its_app

@@ -357,7 +357,7 @@ class Grammar:
         self.same_again = Phrases(m.same_again)
         self.excluding = Phrases(m.excluding)
         self.together = Phrases(m.together)
-        self.chats = {t for w in m.chats for t in tokenize(w)}
+        self.chats = Phrases(m.chats)
         self.switch_on = Phrases(m.switch_on)
         self.switch_off = Phrases(m.switch_off)
 
@@ -366,7 +366,7 @@ class Grammar:
         return bool(toks) and self.social.prefix_length(toks) == len(toks)
 
     def names_a_chat(self, toks: list[str]) -> bool:
-        return any(t in self.chats for t in toks)
+        return bool(self.chats.find(toks))
 
     def asks_to_switch_on(self, toks: list[str]) -> bool:
         """'how do i turn on meta ai in whatsapp', 'como ativo a meta ai no zap': wanting the feature, not rid of
@@ -460,9 +460,10 @@ class Grammar:
         context = {pid for pid in after_marker if after_marker.count(pid) == sum(m.pid == pid for m in mentions)} - joined
         companies = {m.pid for m in mentions if m.company and all(n.company for n in mentions if n.pid == m.pid)}
         companies -= joined
-        for m in mentions:  # the company and several of its products: "stop google, i use gmail, photos and gemini"
-            products = [pid for pid in ids if pid in m.owned and pid not in context and any(
-                n.pid == pid and not n.company for n in mentions)] if m.company and not joined else []
+        # the company and several of its products: "stop google using my stuff, i use gmail, photos and gemini"
+        for company in ([] if joined else [m for m in mentions if m.company]):
+            products = [pid for pid in ids if pid in company.owned and pid not in context
+                        and any(n.pid == pid and not n.company for n in mentions)]
             if len(products) > 1:
                 return None, products
         # every name after a marker ("como tiro a meta ai do whatsapp", "quitar ... de meta ai del wasap"): the
