@@ -242,6 +242,13 @@ def test_the_subject_of_a_message_is_answered(engine, text, platform):
     # "both", "each", "los dos" take the names together, "vs" or not
     ("chatgpt vs gemini - how do i stop both training on me", None, ["chatgpt", "gemini"]),
     ("my iphone, my wife's galaxy: how do we stop the ai on each", None, ["apple", "samsung-galaxy-ai"]),
+    # posts beside an AI assistant: the platform where they are posted is asked about, not the assistant
+    ("does chatgpt get my old quora answers, can i stop that", "quora", []),
+    ("mis fotos de flickr las usa meta ai?", "flickr", []),
+    ("la ia de meta entrena con mis publicaciones de instagram", "instagram", []),
+    ("how do i stop meta ai in whatsapp reading my messages", "meta-ai", []),  # messages are not posts
+    ("comment virer meta ai de whatsapp", "meta-ai", []),  # French "comment" is "how"
+    ("gemini and my youtube videos, stop it", None, ["gemini", "youtube"]),  # named together: both
     # a typo's guess ("quería" for quora) never beats a real name, even one after a marker
     ("quería preguntar como se hace para que el chatgpt no aprenda de lo que le escribo", "chatgpt", []),
 ])

@@ -91,8 +91,8 @@ class Engine:
         self._mask_memo: dict[str, str] = {}  # while the judge is built: both of its example lists mask the cards
         vocab_texts = [(text, pid) for text, _, pid in positives] + [(text, None) for text, _ in negatives]
         self.index = PlatformIndex(kb, self.matching, brands, vocab_texts=vocab_texts)
-        self.grammar = Grammar(self.matching)
         self._assistants = {p.id for p in kb.platforms.values() if p.category == "ai-assistant"}
+        self.grammar = Grammar(self.matching, frozenset(self._assistants))
         self.judge = judge or Judge(self._masked_examples, word_topics=PLATFORM_CARD_TOPICS,
                                     group_examples=self._masked_group_examples)
         # crawler user agents as written ("GPTBot", "Google-Extended"), not those that are also a platform's name

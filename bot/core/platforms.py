@@ -59,6 +59,7 @@ class MatchingFile(_Strict):
     same_again: list[str] = []
     excluding: list[str] = []  # a platform named just after these is left out ("without killing my instagram")
     together: list[str] = []  # the platforms named are asked about together ("chatgpt vs gemini, stop both")
+    posted_content: list[str] = []  # what people post: beside an assistant, the platform holding it is the subject
     chats: list[str] = []  # a chat inside an app ("this group"): where an assistant built into it shows up
     switch_on: list[str] = []  # asking to get or switch on a feature ("como activo meta ai en whatsapp")
     switch_off: list[str] = []  # ...and to be rid of one: with these the message is a refusal after all
@@ -339,7 +340,9 @@ class Phrases:
 class Grammar:
     """Regions, question openers, context markers, conjunctions and filler, from matching.yaml."""
 
-    def __init__(self, m: MatchingFile):
+    def __init__(self, m: MatchingFile, assistants: frozenset[str] = frozenset()):
+        self.assistants = assistants  # AI assistants: they learn from what is posted elsewhere, they hold no posts
+        self.posted_content = {t for w in m.posted_content for t in tokenize(w)}
         self.regions = Phrases([w for words in m.region_words.values() for w in words])
         self.region_of = {tuple(tokenize(w)): r for r, words in m.region_words.items() for w in words}
         self.right_to_object = set(m.right_to_object)
@@ -466,6 +469,11 @@ class Grammar:
                         and any(n.pid == pid and not n.company for n in mentions)]
             if len(products) > 1:
                 return None, products
+        holders = {m.pid for m in mentions if m.pid not in self.assistants and not m.company} - excluded - joined
+        named = {i for m in det.mentions for i in range(m.start, m.end)}  # "google photos" is a name, not photos
+        posts = any(t in self.posted_content for i, t in enumerate(toks) if i not in named)
+        if len(holders) == 1 and set(ids) - holders <= self.assistants and posts:
+            return holders.pop(), []  # "my reddit comments ... google's ai", "answers openai got from stack overflow"
         # every name after a marker ("como tiro a meta ai do whatsapp", "quitar ... de meta ai del wasap"): the
         # verb's object comes before the place it is taken from, so the first name is the subject
         exact = [m.pid for m in mentions if m.strength >= 100]  # not a typo's guess ("instalo" is not instagram)
