@@ -242,6 +242,8 @@ def test_the_subject_of_a_message_is_answered(engine, text, platform):
     # "both", "each", "los dos" take the names together, "vs" or not
     ("chatgpt vs gemini - how do i stop both training on me", None, ["chatgpt", "gemini"]),
     ("my iphone, my wife's galaxy: how do we stop the ai on each", None, ["apple", "samsung-galaxy-ai"]),
+    # "d'" elided into a name is "de": the place it is taken from, as "de instagram" is
+    ("comment virer meta ai d'instagram", "meta-ai", []),
     # posts beside an AI assistant: the platform where they are posted is asked about, not the assistant
     ("does chatgpt get my old quora answers, can i stop that", "quora", []),
     ("mis fotos de flickr las usa meta ai?", "flickr", []),

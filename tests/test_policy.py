@@ -370,3 +370,19 @@ def test_platforms_offered_as_a_choice_are_in_scope_only_as_surely_as_any_questi
     assert decide(r, T).status == "abstain"
     r.a_choice, r._verdict = False, None  # the same words joined by "and": a list, in scope unless clearly not
     assert decide(r, T).status == "clarify"
+
+
+def test_a_group_question_torn_between_two_cards_of_its_platform_is_still_about_it():
+    # "remove meta ai": switching it off or deleting it? Either way a question about the platform, and answered
+    torn = verdict(**{"ai-training": 0.3, "delete-data": 0.3, "about-bot": 0.25, "website-crawlers": 0.0,
+                      "opt-out-vs-opt-in": 0.0, "legal-objection": 0.05, "region": 0.05, "past-training": 0.05})
+    r, _ = reading("anyone know how to remove meta ai from whatsapp?", platforms=["meta-ai"], subject="meta-ai",
+                   overheard=True, judged=torn)
+    assert (decide(r, T).status, decide(r, T).platform) == ("answer", "meta-ai")
+    r, _ = reading("anyone know how to remove meta ai from whatsapp?", overheard=True, judged=torn)  # no platform
+    assert (decide(r, T).status, decide(r, T).reason) == ("abstain", "group-silent")
+    spread = verdict(**{"about-bot": 0.3, "opt-out-vs-opt-in": 0.3, "website-crawlers": 0.1, "ai-training": 0.1,
+                        "delete-data": 0.05, "legal-objection": 0.05, "region": 0.05, "past-training": 0.05})
+    r, _ = reading("is that bot any good with linkedin?", platforms=["linkedin"], subject="linkedin", overheard=True,
+                   judged=spread)  # mostly about the bot and the concepts: not a question about the platform
+    assert (decide(r, T).status, decide(r, T).reason) == ("abstain", "group-silent")

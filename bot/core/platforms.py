@@ -118,6 +118,7 @@ class Mention:
     common_word: bool = False
     company: bool = False  # "google" beside Gemini, "amazon" beside Alexa: the owner, not its own platform
     owned: frozenset[str] = frozenset()  # a company's name ("google"): every platform it owns
+    elided: str = ""  # the French/Italian word elided into the name: "d" in "d'instagram" (of), "l" (the)
 
 
 @dataclass
@@ -179,6 +180,7 @@ class PlatformIndex:
                  vocab_texts: list[tuple[str, str | None]] = ()):
         self.alias: dict[tuple[str, ...], str] = {}
         self.common: set[tuple[str, ...]] = set()
+        self.elided: dict[tuple[str, ...], str] = {}  # "dinstagram" -> "d"
         ordinary = {tuple(tokenize(w)) for w in matching.not_platforms}
         for p in kb.platforms.values():
             if p.id == "general":
@@ -193,6 +195,8 @@ class PlatformIndex:
                         continue  # "dall e" written as one word is Italian "dalle" ("from the"), not DALL-E
                     if v and v[0] and v not in self.alias:
                         self.alias[v] = p.id
+                        if v in elided:
+                            self.elided[v] = v[0][0]
                         if toks in common:
                             self.common.add(v)
         self.brand_names: dict[str, str] = {}
@@ -261,7 +265,8 @@ class PlatformIndex:
                     everyday.update(range(i, i + size))  # "x q no usen...": the Spanish "por", not X;
                     continue  # "i'm an illustrator": a person, not Adobe Illustrator (nor a typo of it)
                 used[i:i + size] = [True] * size
-                det.mentions.append(Mention(pid, i, i + size, 100.0 if common else 101.0, common))
+                det.mentions.append(Mention(pid, i, i + size, 100.0 if common else 101.0, common,
+                                            elided=self.elided.get(key, "")))
         for i, t in enumerate(toks):
             if used[i] or i in everyday:
                 continue
@@ -404,8 +409,9 @@ class Grammar:
             t in self.openers for t in tokenize(parts[1])[:QUESTION_OPENER_WITHIN])
 
     def _after_marker(self, toks: list[str], m: Mention) -> bool:
-        """Right after a context marker, maybe with an article between: "same as (the) whatsapp", "out of openai"."""
-        return bool(self.context.ending_at(toks, m.start) or (
+        """Right after a context marker, maybe with an article between: "same as (the) whatsapp", "out of openai",
+        or with one elided into it: "d'instagram"."""
+        return bool(m.elided == "d" or self.context.ending_at(toks, m.start) or (
             m.start > 0 and toks[m.start - 1] in self.articles and self.context.ending_at(toks, m.start - 1)))
 
     def _excluded(self, toks: list[str], m: Mention) -> bool:

@@ -234,6 +234,8 @@ def overheard_unsure(r: Reading, t: Tuning) -> Decision | None:
     if not r.overheard:
         return None
     topic, share = r.topic(PLATFORM_CARD_TOPICS + GENERAL_TOPICS)
+    if r.subject:  # about a platform: sure of that even when torn between two of its cards (remove = delete?)
+        share = max(share, sum(r.topic((card,))[1] for card in PLATFORM_CARD_TOPICS))
     if share < t.group_topic or not (r.subject or topic == "website-crawlers"):
         return Decision("abstain", reason="group-silent")
 
