@@ -465,6 +465,16 @@ def test_usa_is_a_region_only_after_a_preposition_or_article(engine, text, regio
     assert engine.read(Query(text))[3] == region
 
 
+@pytest.mark.parametrize("text,region", [
+    ("posso oppormi a linkedin anche dall'italia?", "eu"),  # French and Italian elide into a place's name
+    ("l'opt-out de meta marche depuis l'irlande ?", "eu"),
+    ("vale anche nell'ue o solo fuori?", "eu"),
+    ("o instagram deu erro quando desativei a ia", None),  # Portuguese "deu" (gave) is not "d'eu"
+])
+def test_a_place_is_read_with_a_word_elided_into_it(engine, text, region):
+    assert engine.read(Query(text))[3] == region
+
+
 @pytest.mark.parametrize("text,platform", [
     ("oye el face ese me quiere usar las fotos pa la ia, como lo paro", "facebook"),  # "el face": Facebook
     ("does instagram use my face to train its ai", "instagram"),  # a face is a face

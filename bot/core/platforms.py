@@ -25,6 +25,7 @@ from .vocab import MATCH_LANGS, REGIONS
 BRAND = "brand:"  # prefix of an uncovered brand's id in the alias index
 QUESTION_OPENER_WITHIN = 3  # a question word among the first words after any address opens a question
 ELISIONS = ("d", "l")  # French and Italian "d'instagram", "l'iphone" read as one word once the apostrophe is gone
+LONG_ELISIONS = ("dall", "dell", "nell", "all", "sull")  # Italian "dall'italia", "nell'ue": places are named after these
 CALLING_ON_MAX_TOKENS = 4  # "artists in the chat, how do you...": the words before the comma call on people
 _CLAUSE_END = re.compile(r"\s*[,:;\u2013\u2014]\s*|\s+-+\s+")
 
@@ -348,8 +349,14 @@ class Grammar:
     def __init__(self, m: MatchingFile, assistants: frozenset[str] = frozenset()):
         self.assistants = assistants  # AI assistants: they learn from what is posted elsewhere, they hold no posts
         self.posted_content = {t for w in m.posted_content for t in tokenize(w)}
-        self.regions = Phrases([w for words in m.region_words.values() for w in words])
-        self.region_of = {tuple(tokenize(w)): r for r, words in m.region_words.items() for w in words}
+        region_of = {tuple(tokenize(w)): r for r, words in m.region_words.items() for w in words}
+        for key, r in list(region_of.items()):  # "depuis l'europe", "dall'italia", "nell'ue"
+            if len(key) == 1 and key[0][:1] in tuple("aeiou"):
+                short = ELISIONS if len(key[0]) >= 4 else ()  # "d'eu" would be Portuguese "deu"
+                for e in (*short, *LONG_ELISIONS):
+                    region_of.setdefault((e + key[0],), r)
+        self.region_of = region_of
+        self.regions = Phrases([" ".join(k) for k in region_of])
         self.right_to_object = set(m.right_to_object)
         self.not_region_in = {lang: {tuple(tokenize(w)) for w in words} for lang, words in m.not_region_in.items()}
         self.openers = {t for words in m.question_openers.values() for w in words for t in tokenize(w)}
