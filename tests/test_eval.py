@@ -59,6 +59,12 @@ FLOORS = {  # set -> slice -> (correct at least, of)
     "dev-16.jsonl": {"answerable": (218, 229), "answerable-other": (104, 108), "clarify": (48, 50),
         "follow-up": (36, 41), "general": (27, 30), "group-chatter": (58, 60), "group-question": (46, 50),
         "near-miss": (43, 50), "off-topic": (39, 40), "uncovered": (29, 30)},
+    "dev-17.jsonl": {"answerable": (200, 215), "answerable-other": (104, 108), "clarify": (49, 50),
+        "follow-up": (34, 40), "general": (28, 31), "group-chatter": (59, 60), "group-question": (45, 50),
+        "near-miss": (50, 56), "off-topic": (39, 40), "uncovered": (28, 30)},
+    "dev-18.jsonl": {"answerable": (188, 199), "answerable-other": (104, 109), "clarify": (47, 49),
+        "follow-up": (37, 40), "general": (27, 30), "group-chatter": (59, 61), "group-question": (46, 50),
+        "near-miss": (46, 50), "off-topic": (39, 40), "uncovered": (27, 30)},
 }
 
 
