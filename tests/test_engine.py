@@ -484,6 +484,7 @@ def test_a_place_is_read_with_a_word_elided_into_it(engine, text, region):
     ("does github train copilot on my private repos", "github-copilot"),  # is context
     ("does instagram take my photos for meta's ai?", "instagram"),  # so is the model data is taken for
     ("i'm an illustrator on deviantart, can i keep my art out of ai datasets", "deviantart"),  # a person
+    ("illustrator here, is the noai label on artstation worth anything", "artstation"),  # introducing oneself
     ("does adobe illustrator use my files to train firefly", "adobe"),  # the app
     ("i want office to stop analysing my documents for ai", "microsoft-365"),  # not a typo of "facebook"
     ("how do i stop elon's chatbot learning from my posts", "x"),  # the owner's name for the app
@@ -575,7 +576,8 @@ def test_names_joined_only_by_or_offer_a_choice(engine, text, choice):
 
 
 @pytest.mark.parametrize("text", ["photographers in here, how do you keep flickr from feeding ai",
-                                  "devs - how do we stop copilot training on our snippets"])
+                                  "devs - how do we stop copilot training on our snippets",
+                                  "quick q for the group: how do i stop pinterest using my pins"])
 def test_a_question_after_a_few_words_calling_on_people_is_a_question(engine, text):
     a = ask(engine, text, in_group=True, addressed=False)
     assert a.status == "answer"

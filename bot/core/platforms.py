@@ -26,7 +26,8 @@ BRAND = "brand:"  # prefix of an uncovered brand's id in the alias index
 QUESTION_OPENER_WITHIN = 3  # a question word among the first words after any address opens a question
 ELISIONS = ("d", "l")  # French and Italian "d'instagram", "l'iphone" read as one word once the apostrophe is gone
 LONG_ELISIONS = ("dall", "dell", "nell", "all", "sull")  # Italian "dall'italia", "nell'ue": places are named after these
-CALLING_ON_MAX_TOKENS = 4  # "artists in the chat, how do you...": the words before the comma call on people
+CALLING_ON_MAX_TOKENS = 5  # "artists in the chat, how do you...", "quick q for the group: how do i...": the words
+#                            before the comma or colon call on people
 _CLAUSE_END = re.compile(r"\s*[,:;\u2013\u2014]\s*|\s+-+\s+")
 
 
