@@ -65,6 +65,12 @@ FLOORS = {  # set -> slice -> (correct at least, of)
     "dev-18.jsonl": {"answerable": (188, 199), "answerable-other": (104, 109), "clarify": (47, 49),
         "follow-up": (37, 40), "general": (27, 30), "group-chatter": (59, 61), "group-question": (46, 50),
         "near-miss": (46, 50), "off-topic": (39, 40), "uncovered": (27, 30)},
+    "dev-19.jsonl": {"answerable": (188, 197), "answerable-other": (103, 108), "clarify": (47, 50),
+        "follow-up": (37, 40), "general": (27, 32), "group-chatter": (58, 60), "group-question": (46, 50),
+        "near-miss": (47, 50), "off-topic": (38, 40), "uncovered": (29, 30)},
+    "dev-20.jsonl": {"answerable": (178, 194), "answerable-other": (103, 109), "clarify": (48, 49),
+        "follow-up": (32, 40), "general": (26, 30), "group-chatter": (59, 60), "group-question": (46, 50),
+        "near-miss": (49, 50), "off-topic": (39, 40), "uncovered": (29, 30)},
 }
 
 
