@@ -253,6 +253,9 @@ def test_the_subject_of_a_message_is_answered(engine, text, platform):
     ("gemini and my youtube videos, stop it", None, ["gemini", "youtube"]),  # named together: both
     # a typo's guess ("quería" for quora) never beats a real name, even one after a marker
     ("quería preguntar como se hace para que el chatgpt no aprenda de lo que le escribo", "chatgpt", []),
+    # ...nor an everyday-word name written as it is ("alexa", "echo")
+    ("quería saber si alexa se queda con lo que le pido", "alexa", []),
+    ("queria preguntar: el echo de la cocina graba lo que decimos para su ia?", "alexa", []),
 ])
 def test_which_name_is_the_subject(engine, text, subject, ambiguous):
     from bot.core.normalize import tokens

@@ -495,9 +495,12 @@ class Grammar:
                       or [pid for pid in ids if companies and pid not in companies] or exact[:1] or ids)
         if exact and not set(candidates) & set(exact):  # only typo guesses left ("quería" for quora): a real
             candidates = list(dict.fromkeys(exact))  # name, even after a marker ("para que el chatgpt"), wins
-        real = [pid for pid in candidates if pid not in det.common_word_only]
+        # a real name beats an everyday word ("linkedin and x"); a typo's guess is not a real name ("quería ... alexa")
+        real = [pid for pid in candidates if pid not in det.common_word_only and (pid in exact or not exact)]
         if real and not joined:
             candidates = real
+        elif not joined and set(candidates) & set(exact):  # a name as written beats a typo's guess ("quería")
+            candidates = [pid for pid in candidates if pid in exact]
         if len(candidates) == 1:
             return candidates[0], []
         if joined:
