@@ -293,6 +293,17 @@ def test_a_word_the_knowledge_base_uses_is_not_a_typo_of_a_platform(engine):
     assert engine.find_platform("instagarm") == "instagram"
 
 
+@pytest.mark.parametrize("word,platform", [
+    ("opinas", None),  # "que opinas...": two edits from "openai" and another ending: a word of its own
+    ("opinion", None),
+    ("youtubers", "youtube"),  # the name with a suffix
+    ("reditt", "reddit"),  # two edits, the same ending
+    ("gemeni", "gemini"),
+])
+def test_a_typo_two_edits_away_keeps_the_names_ending_or_is_the_name_with_a_suffix(engine, word, platform):
+    assert engine.find_platform(word) == platform
+
+
 # languages and follow-ups ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("text,platform,asked_in", [
     ("o linkedin usa meus posts pra treinar IA? como desativo", "linkedin", "pt"),

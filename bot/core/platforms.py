@@ -241,6 +241,9 @@ class PlatformIndex:
             if abs(len(alias) - len(tok)) > limit:
                 continue
             d = OSA.distance(tok, alias, score_cutoff=limit)
+            if d == 2 and tok[-1] != alias[-1] and not tok.startswith(alias[:-1]):
+                continue  # two edits and another ending, not the name with a suffix ("youtubers"): a word of its
+                #           own ("opinas" is not openai)
             if d <= limit and (best is None or d < best[1]):
                 best = (pid, d, (alias,) in self.common)
         return (best[0], 100.0 - 8.0 * best[1], best[2]) if best else None
