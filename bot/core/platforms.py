@@ -437,6 +437,10 @@ class Grammar:
         joins = [set(toks[a.end:b.start]) & self.conjunctions for a, b in zip(names, names[1:]) if a.pid != b.pid]
         return bool(joins) and all(j and j <= self.alternatives for j in joins)
 
+    def _speaks_of_posts(self, det: Detection, toks: list[str]) -> bool:
+        named = {i for m in det.mentions for i in range(m.start, m.end)}  # "google photos" is a name, not photos
+        return any(t in self.posted_content for i, t in enumerate(toks) if i not in named)
+
     def _joins(self, between: list[str]) -> bool:
         """The words between two names join them: "and", "y en", "or the"."""
         return bool(between) and len(between) <= 3 and any(t in self.conjunctions for t in between) and all(
@@ -487,9 +491,7 @@ class Grammar:
             if len(products) > 1:
                 return None, products
         holders = {m.pid for m in mentions if m.pid not in self.assistants and not m.company} - excluded - joined
-        named = {i for m in det.mentions for i in range(m.start, m.end)}  # "google photos" is a name, not photos
-        posts = any(t in self.posted_content for i, t in enumerate(toks) if i not in named)
-        if len(holders) == 1 and set(ids) - holders <= self.assistants and posts:
+        if len(holders) == 1 and set(ids) - holders <= self.assistants and self._speaks_of_posts(det, toks):
             return holders.pop(), []  # "my reddit comments ... google's ai", "answers openai got from stack overflow"
         # every name after a marker ("como tiro a meta ai do whatsapp", "quitar ... de meta ai del wasap"): the
         # verb's object comes before the place it is taken from, so the first name is the subject
@@ -499,11 +501,9 @@ class Grammar:
         if exact and not set(candidates) & set(exact):  # only typo guesses left ("quería" for quora): a real
             candidates = list(dict.fromkeys(exact))  # name, even after a marker ("para que el chatgpt"), wins
         # a real name beats an everyday word ("linkedin and x"); a typo's guess is not a real name ("quería ... alexa")
-        real = [pid for pid in candidates if pid not in det.common_word_only and (pid in exact or not exact)]
-        if real and not joined:
-            candidates = real
-        elif not joined and set(candidates) & set(exact):  # a name as written beats a typo's guess ("quería")
-            candidates = [pid for pid in candidates if pid in exact]
+        if not joined:
+            written = [pid for pid in candidates if pid in exact] or candidates  # not a typo's guess ("quería")
+            candidates = [pid for pid in written if pid not in det.common_word_only] or written
         if len(candidates) == 1:
             return candidates[0], []
         if joined:

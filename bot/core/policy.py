@@ -85,10 +85,13 @@ class Reading:
 
     def topic(self, allowed: tuple[str, ...]) -> tuple[str, float]:
         """The most likely topic among `allowed`, and its share of the in-scope probability."""
-        probs = {t: self.verdict.p(t) for t in allowed}
-        best = max(probs, key=probs.get)
+        best = max(allowed, key=self.verdict.p)
+        return best, self.share((best,))
+
+    def share(self, topics: tuple[str, ...]) -> float:
+        """These topics' share, together, of the in-scope probability."""
         total = sum(self.verdict.p(t) for t in self.verdict.probs if t != OUT) or 1.0
-        return best, probs[best] / total
+        return sum(self.verdict.p(t) for t in topics) / total
 
 
 @dataclass(frozen=True)
@@ -235,7 +238,7 @@ def overheard_unsure(r: Reading, t: Tuning) -> Decision | None:
         return None
     topic, share = r.topic(PLATFORM_CARD_TOPICS + GENERAL_TOPICS)
     if r.subject:  # about a platform: sure of that even when torn between two of its cards (remove = delete?)
-        share = max(share, sum(r.topic((card,))[1] for card in PLATFORM_CARD_TOPICS))
+        share = max(share, r.share(PLATFORM_CARD_TOPICS))
     if share < t.group_topic or not (r.subject or topic == "website-crawlers"):
         return Decision("abstain", reason="group-silent")
 
