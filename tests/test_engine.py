@@ -256,6 +256,13 @@ def test_the_subject_of_a_message_is_answered(engine, text, platform):
     # ...nor an everyday-word name written as it is ("alexa", "echo")
     ("quería saber si alexa se queda con lo que le pido", "alexa", []),
     ("queria preguntar: el echo de la cocina graba lo que decimos para su ia?", "alexa", []),
+    # one slip inside a long name is that name misspelt, not a guess: it stays the subject before a comparison
+    ("does linkdin train on my posts like x does", "linkedin", []),
+    ("is instagarm doing the same ai thing as facebook", "instagram", []),
+    # ...but a letter more at the end makes a word of its own ("illustratore", Italian for illustrator)
+    ("sono illustratore, come evito che instagram usi i miei disegni per la ia?", "instagram", []),
+    # ...and a short word one slip from a name is only a guess ("dista" for d'insta)
+    ("vivo in un paese che dista poco da roma, come evito che chatgpt usi le mie chat?", "chatgpt", []),
 ])
 def test_which_name_is_the_subject(engine, text, subject, ambiguous):
     from bot.core.normalize import tokens
@@ -271,6 +278,28 @@ def test_which_name_is_the_subject(engine, text, subject, ambiguous):
 def test_a_companys_crawler_on_ones_own_site_is_a_crawler_question(engine, text):
     a = engine.answer(Query(text))
     assert (a.status, a.platform, a.topic) == ("answer", "general", "website-crawlers")
+
+
+@pytest.mark.parametrize("text,platform,topic", [
+    # a site hosted on a website builder: its own crawler setting is its opt-out card (Squarespace's
+    # "Block known artificial intelligence crawlers")
+    ("how do i block ai crawlers on my squarespace site", "squarespace", "ai-training"),
+    ("tengo mi web en squarespace, hay una opcion para bloquear los rastreadores de ia?", "squarespace", "ai-training"),
+    ("does blocking ai crawlers on squarespace remove what they already scraped", "squarespace", "past-training"),
+    # a host with no card of its own, or a crawler named by its user agent: the robots.txt answer
+    ("how do i block gptbot on my wordpress blog", "general", "website-crawlers"),
+])
+def test_crawlers_on_a_site_builder_are_its_own_setting(engine, text, platform, topic):
+    a = engine.answer(Query(text))
+    assert (a.status, a.platform, a.topic) == ("answer", platform, topic)
+    if platform == "squarespace" and topic == "ai-training":  # the setting's page, not the robots.txt guide
+        from bot.core.render import Renderer
+        assert "https://support.squarespace.com/hc/en-us/articles/360022347072" in Renderer(engine).render(a, "plain").text
+
+
+def test_a_group_question_about_crawlers_on_a_site_builder_is_answered(engine):
+    a = ask(engine, "anyone know how to block ai crawlers on a squarespace site?", in_group=True, addressed=False)
+    assert (a.status, a.platform, a.topic) == ("answer", "squarespace", "ai-training")
 
 
 def test_platforms_named_together_ask_which(engine):

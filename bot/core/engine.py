@@ -92,6 +92,7 @@ class Engine:
         vocab_texts = [(text, pid) for text, _, pid in positives] + [(text, None) for text, _ in negatives]
         self.index = PlatformIndex(kb, self.matching, brands, vocab_texts=vocab_texts)
         self._assistants = {p.id for p in kb.platforms.values() if p.category == "ai-assistant"}
+        self._site_hosts = {p.id for p in kb.platforms.values() if p.category in self.matching.site_hosts}
         self.grammar = Grammar(self.matching, frozenset(self._assistants))
         self.judge = judge or Judge(self._masked_examples, word_topics=PLATFORM_CARD_TOPICS,
                                     group_examples=self._masked_group_examples)
@@ -268,7 +269,7 @@ class Engine:
             in_its_app=self._in_its_app(subject, det, toks), switching_on=self.grammar.asks_to_switch_on(toks),
             a_choice=len(ambiguous) > 1 and self.grammar.offers_a_choice(det, toks),
             in_previous_assistants_app=bool(reading_previous and subject in self.kb.platforms[
-                reading_previous[0]].built_into))
+                reading_previous[0]].built_into), hosts_sites=subject in self._site_hosts)
         region = query.region or reading.region_named
         return reading, lang, asked_in, region
 

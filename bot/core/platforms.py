@@ -68,6 +68,7 @@ class MatchingFile(_Strict):
     everyday_before: dict[str, list[str]] = {}  # an everyday-word alias followed by these is that word ("x q")
     everyday_after: dict[str, list[str]] = {}  # an everyday-word alias after these is that word ("an illustrator")
     name_senses: dict[str, dict[str, list[str]]] = {}  # a name two platforms share, and the words that pick one
+    site_hosts: list[str] = []  # categories of platforms hosting people's sites, with their own AI-crawler setting
 
 
 class _WordsLoader(UniqueKeyLoader):
@@ -111,12 +112,15 @@ def load_matching(kb: KnowledgeBase, root: Path | None = None) -> tuple[Matching
     return matching, brands
 
 
+REAL_NAME, EVERYDAY_NAME, MISSPELT_NAME = 101.0, 100.0, 96.0
+
+
 @dataclass
 class Mention:
     pid: str  # platform id, or BRAND + name
     start: int  # token index
     end: int
-    strength: float  # 101 a real name, 100 an everyday-word alias, < 100 a typo
+    strength: float  # REAL_NAME, EVERYDAY_NAME, MISSPELT_NAME ("linkdin"), or lower: a typo's guess ("queria")
     common_word: bool = False
     company: bool = False  # "google" beside Gemini, "amazon" beside Alexa: the owner, not its own platform
     owned: frozenset[str] = frozenset()  # a company's name ("google"): every platform it owns
@@ -245,8 +249,14 @@ class PlatformIndex:
                 continue  # two edits and another ending, not the name with a suffix ("youtubers"): a word of its
                 #           own ("opinas" is not openai)
             if d <= limit and (best is None or d < best[1]):
-                best = (pid, d, (alias,) in self.common)
-        return (best[0], 100.0 - 8.0 * best[1], best[2]) if best else None
+                best = (pid, d, (alias,) in self.common, tok.startswith(alias) or alias.startswith(tok))
+        if best is None:
+            return None
+        pid, d, common, affixed = best
+        # one slip inside a long name ("linkdin", "instagarm") is that name misspelt; the name with a letter more or
+        # less at the end is often a word of its own ("illustratore"), and two slips a guess ("queria" for quora)
+        strength = MISSPELT_NAME if d == 1 and len(tok) >= 6 and not affixed else 100.0 - 8.0 * d
+        return pid, strength, common
 
     def detect(self, toks: list[str]) -> Detection:
         det = Detection()
@@ -270,7 +280,7 @@ class PlatformIndex:
                     everyday.update(range(i, i + size))  # "x q no usen...": the Spanish "por", not X;
                     continue  # "i'm an illustrator": a person, not Adobe Illustrator (nor a typo of it)
                 used[i:i + size] = [True] * size
-                det.mentions.append(Mention(pid, i, i + size, 100.0 if common else 101.0, common,
+                det.mentions.append(Mention(pid, i, i + size, EVERYDAY_NAME if common else REAL_NAME, common,
                                             elided=self.elided.get(key, "")))
         for i, t in enumerate(toks):
             if used[i] or i in everyday:
@@ -495,7 +505,7 @@ class Grammar:
             return holders.pop(), []  # "my reddit comments ... google's ai", "answers openai got from stack overflow"
         # every name after a marker ("como tiro a meta ai do whatsapp", "quitar ... de meta ai del wasap"): the
         # verb's object comes before the place it is taken from, so the first name is the subject
-        exact = [m.pid for m in mentions if m.strength >= 100]  # not a typo's guess ("instalo" is not instagram)
+        exact = [m.pid for m in mentions if m.strength >= MISSPELT_NAME]  # not a guess ("instalo" is not instagram)
         candidates = ([pid for pid in ids if pid not in context | companies]
                       or [pid for pid in ids if companies and pid not in companies] or exact[:1] or ids)
         if exact and not set(candidates) & set(exact):  # only typo guesses left ("quería" for quora): a real

@@ -71,6 +71,7 @@ class Reading:
     a_choice: bool = False  # platforms offered as alternatives ("gemini o chatgpt per la tesi?"), not listed
     same_again: bool = False  # "same for...", "...too?", "lo mismo", "auch": the previous question again
     in_previous_assistants_app: bool = False  # after an answer about Meta AI, "y en insta?": an app it is built into
+    hosts_sites: bool = False  # the subject hosts people's sites, with its own AI-crawler setting (Squarespace, Wix)
     _verdict: Verdict | None = field(default=None, repr=False)
 
     @property
@@ -113,7 +114,9 @@ def _platform_topic(r: Reading, t: Tuning) -> str:
     if topic == "website-crawlers" and r.verdict.p("website-crawlers") < t.crawler_topic:
         topic, _ = r.topic(PLATFORM_CARD_TOPICS)
     if topic == "website-crawlers":
-        return topic
+        if not r.hosts_sites:
+            return topic
+        topic = "ai-training"  # a site on Squarespace, Wix: their own crawler setting is their opt-out card
     if topic in ("ai-training", "delete-data") and r.verdict.p("past-training") >= t.past_training:
         return "past-training"
     if r.region_named and (topic == "ai-training" or topic == "legal-objection" and (
