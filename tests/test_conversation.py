@@ -113,7 +113,37 @@ async def test_letter_and_close_matches(conv, surface):
     assert "privacy team of Instagram" in seen(reply) and reply.buttons
     unknown = await conv.command(private(surface), "letter", "myspace")
     assert "I don't know a platform called" in seen(unknown)
-    assert "for example /letter instagram" in seen(await conv.command(private(surface), "letter"))
+    anyone = seen(await conv.command(private(surface), "letter"))  # alone: a letter for any company, to fill in
+    assert "privacy team of [company]" in anyone and "Article 21(1) of the GDPR" in anyone
+    assert "for example /letter instagram" in anyone
+    netflix = seen(await conv.command(private(surface), "letter", "netflix"))  # a brand with no guide: addressed to it
+    assert "privacy team of Netflix" in netflix and "I have no guide for Netflix" in netflix
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+async def test_asking_for_a_letter_gets_the_letter(conv, surface):
+    anyone = seen(await conv.message(private(surface), "write me an objection letter about my data being used for ai"))
+    assert "privacy team of [company]" in anyone and "Subject: Objection to the use of my personal data" in anyone
+    carta = seen(await conv.message(private(surface), "redáctame una carta de oposición al uso de mis datos para entrenar ia"))
+    assert "[empresa]" in carta and "artículo 21.1 del RGPD" in carta.replace("\n", " ")
+    insta = seen(await conv.message(private(surface), "write me an objection letter for instagram"))
+    assert "privacy team of Instagram" in insta
+    netflix = seen(await conv.message(private(surface), "can you write me an objection letter for netflix"))
+    assert "privacy team of Netflix" in netflix and "I have no guide for Netflix" in netflix
+    # a cover letter is not an objection
+    assert "Article 21" not in seen(await conv.message(private(surface), "can you write me a cover letter for a barista job"))
+
+
+async def test_letter_buttons_for_any_company_and_for_a_brand_with_no_guide(conv):
+    turn = private("telegram")
+    general = await conv.message(turn, "what's the difference between opt-out and opt-in?")
+    assert "la:en" in [b.data for row in general.buttons for b in row]
+    assert "privacy team of [company]" in seen(await conv.press(turn, "la:en"))
+    uncovered = await conv.message(turn, "does microsoft edge use my data to train ai")
+    assert "lb:microsoft-edge:en" in [b.data for row in uncovered.buttons for b in row]
+    assert "privacy team of Microsoft Edge" in seen(await conv.press(turn, "lb:microsoft-edge:en"))
+    forged = await conv.press(turn, "lb:myspace:en")  # not a brand we know: no letter addressed to it
+    assert "yspace" not in seen(forged) and "Article 21" not in seen(forged)
 
 
 @pytest.mark.parametrize("surface", SURFACES)

@@ -302,6 +302,35 @@ def test_a_group_question_about_crawlers_on_a_site_builder_is_answered(engine):
     assert (a.status, a.platform, a.topic) == ("answer", "squarespace", "ai-training")
 
 
+@pytest.mark.parametrize("text,status,platform,topic", [
+    # a letter asked for with no platform: the general card on objecting, and the letter for any company
+    ("write me an objection letter about my data being used for ai", "answer", "general", "opt-out-vs-opt-in"),
+    ("hazme una carta para oponerme a que usen mis datos para ia", "answer", "general", "opt-out-vs-opt-in"),
+    ("ein widerspruchsschreiben gegen ki-training mit meinen daten, bitte", "answer", "general", "opt-out-vs-opt-in"),
+    # ...with a platform named: that platform's letter
+    ("write me an objection letter for instagram", "answer", "instagram", "legal-objection"),
+])
+def test_a_letter_asked_for_is_the_letter(engine, text, status, platform, topic):
+    a = engine.answer(Query(text))
+    assert (a.status, a.platform, a.topic, a.hints.get("letter")) == (status, platform, topic, True)
+
+
+def test_a_letter_for_a_brand_with_no_guide_and_not_a_cover_letter(engine):
+    a = engine.answer(Query("can you write me an objection letter for netflix"))
+    assert (a.status, a.reason, a.hints.get("brand"), a.hints.get("letter")) == ("abstain", "uncovered", "Netflix", True)
+    assert engine.answer(Query("can you write me a cover letter for a barista job")).status == "abstain"
+    a = engine.answer(Query("how do i object to ai training"))  # no letter asked for
+    assert "letter" not in a.hints
+
+
+@pytest.mark.parametrize("text,brand", [
+    ("was speicherst du über mich", None),  # German "über", not Uber
+    ("nutzt uber meine daten für ki?", "Uber"),  # written without the umlaut: the brand
+])
+def test_a_word_written_with_its_accent_is_not_a_brand(engine, text, brand):
+    assert engine.answer(Query(text)).hints.get("brand") == brand
+
+
 def test_platforms_named_together_ask_which(engine):
     a = engine.answer(Query("how do I opt out on both instagram and linkedin?"))
     assert a.status == "clarify" and {c.platform for c in a.candidates} == {"instagram", "linkedin"}

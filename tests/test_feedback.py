@@ -82,8 +82,9 @@ async def test_one_vote_per_user_and_answer_kept_in_memory_only(stored_conv):
 async def test_uncovered_brand_is_counted_and_can_be_requested(stored_conv):
     reply = await stored_conv.message(turn(), "does signal use my chats to train ai?")
     assert reply.answer.reason == "uncovered" and reply.answer.hints["brand"] == "Signal"
-    [[button]] = reply.buttons
+    [[button], [letter]] = reply.buttons  # ...and a letter addressed to it, meanwhile
     assert button.label == "Request a guide for Signal" and button.data == "fb:r:signal"
+    assert letter.label == "Objection letter" and letter.data == "lb:signal:en"
     thanks = await stored_conv.press(turn(), button.data)
     assert thanks.toast == text("request_thanks", "en", brand="Signal")
     await stored_conv.flush_counts()

@@ -7,6 +7,7 @@ parsed only here, at most 64 bytes:
     a:<platform>:<topic>:<lang>                       answer (clarify choices, examples, /platforms)
     s:<platform>:<topic>:<lang>:<region>:<section>    one section of the guide, one tap away
     l:<platform>:<lang>                               the objection letter
+    la:<lang>, lb:<brand slug>:<lang>                 ...for any company, for a brand we have no guide for
     p:<platform>:<topic>:<lang>                       post the answer publicly (Discord)
     set:<lang|region>:<value>                         a preference
     fc                                                an admin erases the group's settings (confirm button)
@@ -14,7 +15,7 @@ parsed only here, at most 64 bytes:
     fb:<y|n>:<platform>:<topic>:<lang>, fb:r:<brand>  helpful? votes, request a guide (bot/core/feedback.py)
     rb:<purpose>[:<format>]                           /robots choices (bot/core/robots_chat.py)
 Anything else, or an out-of-range value, gets a polite reply, never a traceback. Telegram deep links
-(t.me/<bot>?start=...) are read by /start: <platform>[__<topic>[__<lang>[__full]]] and letter__<platform>.
+(t.me/<bot>?start=...) are read by /start: <platform>[__<topic>[__<lang>[__full]]], letter__<platform> and letter.
 """
 from __future__ import annotations
 
@@ -262,12 +263,16 @@ class Conversation:
             brand = answer.hints.get("brand") if answer.reason == "uncovered" else None
             if brand and turn.surface != "console" and not turn.inline:
                 reply.buttons = [[Button(short_label(text("request_button", lang, brand=brand)),
-                                         data=feedback.request_data(brand))]]
+                                         data=feedback.request_data(brand))],
+                                 [Button(text("letter_button", lang), data=f"lb:{feedback.slug(brand)}:{lang}")]]
             return reply
         links = [Button(short_label(label), url=url) for label, url in rendered.links if url.startswith("https://")]
         reply.buttons = [[b] for b in links[:3]]
         pid, topic = answer.platform, answer.topic or "ai-training"
         if pid == "general":
+            if topic == "opt-out-vs-opt-in" and turn.surface != "console":  # objecting: the letter for any company
+                letter = text("letter_button", lang)
+                reply.buttons.append([Button(letter, deep_link="letter") if turn.inline else Button(letter, data=f"la:{lang}")])
             return reply
         region = answer.region or ""
         more: list[Button] = []
@@ -334,6 +339,9 @@ class Conversation:
                 self.count(answer, status="checklist")
                 return listed
         self.count(answer)
+        if answer.hints.get("letter") and not overheard:  # "write me an objection letter (for instagram)"
+            pid = answer.platform if answer.status == "answer" and answer.platform != "general" else None
+            return self._letter(turn, pid, answer.lang, region, answer.hints.get("brand"))
         return self.answer_reply(turn, answer, public=public or overheard)
 
     def count(self, answer: Answer, direct: bool = False, status: str | None = None) -> None:
@@ -376,10 +384,10 @@ class Conversation:
         return await handler(turn, " ".join(str(arg or "").split())[:limit], **options)
 
     async def cmd_start(self, turn: Turn, arg: str) -> Reply:
-        if arg:  # a deep link: <platform>[__<topic>[__<lang>[__full]]] or letter__<platform>
+        if arg:  # a deep link: <platform>[__<topic>[__<lang>[__full]]], letter__<platform> or letter (any company)
             parts = arg[:64].split("__")
-            if parts[0] == "letter" and len(parts) > 1:
-                return await self.cmd_letter(turn, parts[1])
+            if parts[0] == "letter":
+                return await self.cmd_letter(turn, parts[1] if len(parts) > 1 else "")
             pid = parts[0] if self.engine.platform(parts[0]) else self.engine.find_platform(parts[0].replace("_", " "))
             if pid:
                 platform = self.engine.platform(pid)
@@ -468,17 +476,23 @@ class Conversation:
         return await command(self, turn, arg, purpose, fmt, company)
 
     async def cmd_letter(self, turn: Turn, arg: str) -> Reply:
+        """/letter instagram: its letter; /letter netflix (a brand we have no guide for): one addressed to it;
+        /letter alone: one for any company."""
+        lang, region = await self.ui_lang(turn), (await self.prefs(turn))[1]
         if not arg:
-            return await self.say(turn, "letter_usage")
+            return self._letter(turn, None, lang, region)
         pid = resolve_platform(self.engine, arg)
         if pid is None or pid == "general":
-            return await self.not_found(turn, arg)
-        return self._letter(turn, pid, await self.ui_lang(turn), (await self.prefs(turn))[1])
+            brand = self.engine.brand_named(arg)
+            return self._letter(turn, None, lang, region, brand) if brand else await self.not_found(turn, arg)
+        return self._letter(turn, pid, lang, region)
 
-    def _letter(self, turn: Turn, pid: str, lang: str, region: str | None = None) -> Reply:
-        """The letter for the asker's region: a GDPR objection, or a CCPA/CPRA request in the US."""
+    def _letter(self, turn: Turn, pid: str | None, lang: str, region: str | None = None,
+                company: str | None = None) -> Reply:
+        """The letter for the asker's region: a GDPR objection, or a CCPA/CPRA request in the US. No platform:
+        the letter for any company, or for `company`, a brand we have no guide for."""
         fmt = FORMAT[turn.surface]
-        rendered = self.renderer.letter(pid, fmt, lang, dt.date.today().isoformat(), region)
+        rendered = self.renderer.letter(pid, fmt, lang, dt.date.today().isoformat(), region, company=company)
         buttons = [[Button(short_label(label), url=url)] for label, url in rendered.links if url.startswith("https://")]
         return Reply(chunks=list(rendered.chunks) if fmt != "discord" else [], embeds=list(rendered.embeds),
                      buttons=buttons)
@@ -636,6 +650,11 @@ class Conversation:
                 return self.section(turn, args[0], args[1], args[2], args[3] or None, args[4])
             if kind == "l" and len(args) == 2 and self._platform_ok(args[0], general=False) and args[1] in LANGS:
                 return self._letter(turn, args[0], args[1], (await self.prefs(turn))[1])
+            if kind == "la" and len(args) == 1 and args[0] in LANGS:
+                return self._letter(turn, None, args[0], (await self.prefs(turn))[1])
+            brand = feedback.brand_names(self.engine).get(args[0]) if kind == "lb" and len(args) == 2 else None
+            if brand and args[1] in LANGS:  # a brand from knowledge/brands.yaml, never text from a forged button
+                return self._letter(turn, None, args[1], (await self.prefs(turn))[1], brand)
             if kind == "p" and len(args) == 3 and self._platform_ok(args[0]) and args[1] in TOPICS and args[2] in LANGS:
                 if not self.public_ok(turn):
                     return await self.say(turn, "rate_limited", toast=True)

@@ -121,6 +121,11 @@ class Engine:
     def candidate(self, pid: str, score: float) -> Candidate:
         return Candidate(pid, self._names[pid], score)
 
+    def brand_named(self, text: str) -> str | None:
+        """The brand we have no guide for that a short text names ("netflix", "Hinge (dating)"), if only one."""
+        det = self.index.detect(tokens(_clean(text))[:12])
+        return det.brands[0] if len(det.brands) == 1 and not det.platforms else None
+
     def find_platform(self, text: str) -> str | None:
         """Resolve a name, alias or typo ('linkdin', 'insta', 'LinkedIn') to a platform id."""
         toks = tokens(_clean(text))[:12]
@@ -239,7 +244,7 @@ class Engine:
     def read(self, query: Query) -> tuple[Reading, str, str | None, str | None]:
         raw = _clean(query.text)
         toks = tokens(raw)
-        det = self.index.detect(toks)
+        det = self.grammar.without_ordinary_words(self.index.detect(toks), toks, raw)
         names = {toks[i] for m in det.mentions for i in range(m.start, m.end)} | set(det.owners)
         lang, asked_in, written_in = self._languages(query, raw, names) if toks else (
             query.lang if query.lang in LANGS else "en", None, None)
@@ -269,7 +274,8 @@ class Engine:
             in_its_app=self._in_its_app(subject, det, toks), switching_on=self.grammar.asks_to_switch_on(toks),
             a_choice=len(ambiguous) > 1 and self.grammar.offers_a_choice(det, toks),
             in_previous_assistants_app=bool(reading_previous and subject in self.kb.platforms[
-                reading_previous[0]].built_into), hosts_sites=subject in self._site_hosts)
+                reading_previous[0]].built_into), hosts_sites=subject in self._site_hosts,
+            letter_asked=self.grammar.asks_for_a_letter(toks))
         region = query.region or reading.region_named
         return reading, lang, asked_in, region
 
@@ -302,6 +308,8 @@ class Engine:
             candidates = tuple(self.index.owner_platforms(owner)) if owner else tuple(self._popular)
         score = d.score if d.status == "answer" else 0.0
         hints = dict(d.hints)
+        if reading.letter_asked and (status == "answer" or reason == "uncovered"):
+            hints["letter"] = True  # "write me an objection letter for instagram": the letter, not the guide
         if asked_in:
             hints["asked_in"] = asked_in
         return Answer(status, d.platform, d.topic, score,

@@ -48,6 +48,7 @@ class MatchingFile(_Strict):
     region_words: dict[str, list[str]] = {}
     right_to_object: list[str] = []  # regions (keys of region_words) whose law gives a right to object
     not_region_in: dict[str, list[str]] = {}  # region words that are ordinary words in a language ("eu" in pt)
+    accented_words: list[str] = []  # words that lose their accents into a brand's name ("über" is not Uber)
     question_openers: dict[str, list[str]] = {}
     context_markers: dict[str, list[str]] = {}
     conjunctions: list[str] = []
@@ -69,6 +70,7 @@ class MatchingFile(_Strict):
     everyday_after: dict[str, list[str]] = {}  # an everyday-word alias after these is that word ("an illustrator")
     name_senses: dict[str, dict[str, list[str]]] = {}  # a name two platforms share, and the words that pick one
     site_hosts: list[str] = []  # categories of platforms hosting people's sites, with their own AI-crawler setting
+    letter_words: list[str] = []  # asking for a letter to be written ("write me an objection letter")
 
 
 class _WordsLoader(UniqueKeyLoader):
@@ -373,6 +375,7 @@ class Grammar:
         self.regions = Phrases([" ".join(k) for k in region_of])
         self.right_to_object = set(m.right_to_object)
         self.not_region_in = {lang: {tuple(tokenize(w)) for w in words} for lang, words in m.not_region_in.items()}
+        self.accented = {w.casefold(): tuple(tokenize(w)) for w in m.accented_words}
         self.openers = {t for words in m.question_openers.values() for w in words for t in tokenize(w)}
         self.context = Phrases([w for words in m.context_markers.values() for w in words])
         self.conjunctions = {t for w in m.conjunctions for t in tokenize(w)}
@@ -389,6 +392,7 @@ class Grammar:
         self.chats = Phrases(m.chats)
         self.switch_on = Phrases(m.switch_on)
         self.switch_off = Phrases(m.switch_off)
+        self.letter = Phrases(m.letter_words)
 
     def only_social(self, toks: list[str]) -> bool:
         """'lol', 'thanks!', 'ok cool': nothing asked."""
@@ -402,12 +406,31 @@ class Grammar:
         it ("i turned it on by mistake, how do i remove it" is a refusal)."""
         return bool(self.switch_on.find(toks)) and not self.switch_off.find(toks)
 
+    def asks_for_a_letter(self, toks: list[str]) -> bool:
+        return bool(self.letter.find(toks))
+
     def asks_the_same_again(self, toks: list[str]) -> bool:
         return any(self.same_again.length_at(toks, i) for i in range(len(toks)))
 
     def address_length(self, toks: list[str]) -> int:
         """How many tokens at the start only address someone ("hey guys", "@bot", "ragazzi")."""
         return self.openings.prefix_length(toks)
+
+    def without_ordinary_words(self, det: Detection, toks: list[str], raw: str) -> Detection:
+        """The brands read in a message, less those written as an ordinary word, accents and all ("über")."""
+        if not det.brands:
+            return det
+        written = set(re.findall(r"\w+", raw.casefold()))
+        words = {folded for word, folded in self.accented.items() if word in written}
+        if not words:
+            return det
+        drop = [m for m in det.mentions if m.pid.startswith(BRAND) and tuple(toks[m.start:m.end]) in words]
+        if not drop:
+            return det
+        gone = {i for m in drop for i in range(m.start, m.end)}
+        named = {i for m in det.mentions if m not in drop for i in range(m.start, m.end)}
+        return Detection([m for m in det.mentions if m not in drop], det.owners, det.owner_at,
+                         [t for i, t in enumerate(toks) if i in gone or i not in named and t in det.rest])
 
     def region(self, toks: list[str], lang: str | None = None) -> str | None:
         skip = self.not_region_in.get(lang or "", set())

@@ -72,6 +72,7 @@ class Reading:
     same_again: bool = False  # "same for...", "...too?", "lo mismo", "auch": the previous question again
     in_previous_assistants_app: bool = False  # after an answer about Meta AI, "y en insta?": an app it is built into
     hosts_sites: bool = False  # the subject hosts people's sites, with its own AI-crawler setting (Squarespace, Wix)
+    letter_asked: bool = False  # "write me an objection letter": the letter itself is wanted
     _verdict: Verdict | None = field(default=None, repr=False)
 
     @property
@@ -270,6 +271,13 @@ def several_platforms(r: Reading, t: Tuning) -> Decision | None:
                         reason="several")
 
 
+def letter_for_any_company(r: Reading, t: Tuning) -> Decision | None:
+    """'write me an objection letter', 'una plantilla de carta para cualquier empresa': no platform to ask about,
+    the letter works for any company. The general card on objecting, and the letter (hints: letter)."""
+    if r.letter_asked and not r.det.owners:
+        return Decision("answer", "general", "opt-out-vs-opt-in", _score(r), ("general",), hints={"letter": True})
+
+
 def general_topic(r: Reading, t: Tuning) -> Decision | None:
     """A general card answers a message naming no platform only when it is likelier than all the platform topics
     together: "how do I stop them using my data?" is asked about some platform (which?), "what's the difference
@@ -297,7 +305,7 @@ RULES: tuple[Callable[[Reading, Tuning], Decision | None], ...] = (
     empty, overheard_chatter, overheard_remark, crawler_named, assistant_in_another_app, bare_name, follow_up_other_platform, follow_up,
     platforms_listed, assistant_wanted, out_of_scope,
     overheard_unsure,
-    uncovered_brand, platform_named, several_platforms, general_topic, owner_named, no_platform,
+    uncovered_brand, platform_named, several_platforms, letter_for_any_company, general_topic, owner_named, no_platform,
 )
 
 

@@ -256,22 +256,33 @@ class Renderer:
             base["description"] = cut(blocks[0].strip(), DISCORD["description"])
         return section_embeds(base, fields)
 
-    def letter(self, platform_id: str, fmt: str, lang: str, today: str, region: str | None = None,
-               kind: str | None = None) -> Rendered:
+    def letter(self, platform_id: str | None, fmt: str, lang: str, today: str, region: str | None = None,
+               kind: str | None = None, company: str | None = None) -> Rendered:
         """A letter for one platform (see letter_kind), introduced, in a copyable block (Telegram <pre>, Discord
-        code), addressed to the platform's objection form or privacy contact."""
-        platform = self.engine.platform(platform_id)
+        code), addressed to the platform's objection form or privacy contact. With no platform: the letter for
+        any company, addressed to `company` (a brand we have no guide for) or to a blank to fill in; we know no
+        contact for it, and say where to find one."""
         kind = letter_kind(region, kind)
-        card = (platform.card("delete-data", lang) if kind == "erasure" else None) \
-            or platform.card("legal-objection", lang) or platform.card("ai-training", lang)
-        body = letter(platform.name, lang, today, kind=kind, contact=_contact(card))
-        links = _web_links(card)
-        intro = message("letter_intro" if kind == "objection" else f"letter_intro_{kind}", fmt, lang, platform=platform.name)
+        intro_key = "letter_intro" if kind == "objection" else f"letter_intro_{kind}"
+        if platform_id:
+            platform = self.engine.platform(platform_id)
+            name = platform.name
+            card = (platform.card("delete-data", lang) if kind == "erasure" else None) \
+                or platform.card("legal-objection", lang) or platform.card("ai-training", lang)
+            contact, links = _contact(card), _web_links(card)
+            intro = message(intro_key, fmt, lang, platform=name)
+        else:
+            name = company or text("letter_company_blank", lang)
+            contact, links = None, []
+            intro = "\n\n".join((message(intro_key, fmt, lang, platform=name),
+                                  message("letter_no_contact_brand" if company else "letter_no_contact", fmt, lang,
+                                          platform=name)))
+        body = letter(name, lang, today, kind=kind, contact=contact)
         if fmt == "telegram":
             whole = f"{intro}\n\n<pre>{escape_telegram(body)}</pre>"
             return Rendered(whole, [whole], [], links)
         if fmt == "discord":
-            title = text("letter_title" if kind == "objection" else f"letter_title_{kind}", lang, platform=platform.name)
+            title = text("letter_title" if kind == "objection" else f"letter_title_{kind}", lang, platform=name)
             embed = {"title": title[: DISCORD["title"]],
                      "description": f"{intro}\n```\n{body.replace('`', chr(0x2019))}\n```"[: DISCORD["description"]],
                      "color": COLOR}

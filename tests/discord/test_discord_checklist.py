@@ -92,8 +92,12 @@ async def test_votes_under_an_answer_are_counted(harness, tmp_path):
 async def test_request_button_for_an_uncovered_brand(harness, tmp_path):
     await harness.interaction(slash("ask", {"question": "does duolingo train ai on my data?"}))
     data = harness.fake.callbacks()[-1]["data"]
-    assert custom_ids(data) == ["oo:x:fb:r:duolingo"]
-    await harness.interaction(component("oo:x:fb:r:duolingo", harness.fake.messages[-1]))
+    assert custom_ids(data) == ["oo:x:fb:r:duolingo", "oo:x:lb:duolingo:en"]
+    shown = harness.fake.messages[-1]
+    await harness.interaction(component("oo:x:fb:r:duolingo", shown))
+    await harness.interaction(component("oo:x:lb:duolingo:en", shown))  # meanwhile, a letter addressed to it
+    [embed] = harness.fake.replies()[-1]["embeds"]
+    assert embed["title"] == "Objection letter for Duolingo" and "privacy team of Duolingo" in embed["description"]
     await harness.client.close()  # closing writes the pending counters
     rows = sqlite_rows(tmp_path / "db.sqlite3", "SELECT kind, value, count FROM counters WHERE kind IN ('asked', 'request')")
     assert sorted(rows) == [("asked", "Duolingo", 1), ("request", "Duolingo", 1)]

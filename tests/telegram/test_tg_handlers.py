@@ -388,8 +388,10 @@ async def test_objection_letter_command_and_button(tg):
     assert sent["text"].startswith(message("letter_intro", "telegram", "en", platform="Instagram"))
     assert "<pre>To: the data protection officer / privacy team of Instagram" in sent["text"]
     assert all("url" in b for b in buttons(sent))  # the objection form links
-    await tg.send(msg("/letter"))
-    assert tg.texts(PRIVATE)[-1] == message("letter_usage", "telegram", "en")
+    await tg.send(msg("/letter"))  # alone: the letter for any company, the company left blank
+    anyone = tg.sent(PRIVATE)[-1]
+    assert_html(anyone)
+    assert "<pre>To: the data protection officer / privacy team of [company]" in anyone["text"]
     await tg.send(msg("Facebook objection form for AI"))
     letter_button = next(b for b in buttons(tg.sent(PRIVATE)[-1]) if b.get("callback_data", "").startswith("l:"))
     assert letter_button["text"] == text("letter_button", "en") and len(letter_button["callback_data"]) <= 64
