@@ -331,6 +331,39 @@ def test_a_word_written_with_its_accent_is_not_a_brand(engine, text, brand):
     assert engine.answer(Query(text)).hints.get("brand") == brand
 
 
+@pytest.mark.parametrize("text,topic", [
+    # the assistant taken out of its app is the assistant switched off: its opt-out card
+    ("alguien sabe como quitar meta ai de whatsapp?", "ai-training"),
+    ("meta ai in whatsapp, how do i get rid of it", "ai-training"),
+    ("wie krieg ich meta ai aus whatsapp raus?? nervt total", "ai-training"),
+    # ...what was said to it, deleted, is its data
+    ("how do i delete the convos i had with meta ai inside instagram dms", "delete-data"),
+    ("comment supprimer ce que meta ai sait de moi après avoir discuté avec sur messenger", "delete-data"),
+])
+def test_removing_an_assistant_from_its_app_is_switching_it_off(engine, text, topic):
+    a = engine.answer(Query(text))
+    assert (a.status, a.platform, a.topic) == ("answer", "meta-ai", topic)
+
+
+@pytest.mark.parametrize("text,platform,owners", [
+    # an owner's possessive written without the apostrophe is the owner: context, not a typo of another name
+    ("alexa recordings being used to improve amazons ai, how do i stop that", "alexa", ["amazons"]),
+    ("wie verhindere ich dass threads meine posts an metas ki gibt", "threads", ["metas"]),
+    # ...but not a word of its own after an article ("mis metas": my goals)
+    ("ya cumpli mis metas, ahora como borro mi cuenta de tiktok", "tiktok", []),
+])
+def test_an_owners_possessive_is_the_owner(engine, text, platform, owners):
+    from bot.core.normalize import tokens
+    toks = tokens(text)
+    det = engine.index.detect(toks)
+    assert det.owners == owners and engine.grammar.subject(det, toks)[0] == platform
+
+
+def test_an_owners_possessive_alone_asks_which_of_its_apps(engine):
+    a = engine.answer(Query("how do i stop metas ai using my stuff"))
+    assert a.status == "clarify" and {"facebook", "instagram", "whatsapp"} <= {c.platform for c in a.candidates}
+
+
 def test_platforms_named_together_ask_which(engine):
     a = engine.answer(Query("how do I opt out on both instagram and linkedin?"))
     assert a.status == "clarify" and {c.platform for c in a.candidates} == {"instagram", "linkedin"}

@@ -272,6 +272,7 @@ class Engine:
             previous=reading_previous,
             judge=judge, remark=remark, social_only=self.grammar.only_social(toks), same_again=self.grammar.asks_the_same_again(toks),
             in_its_app=self._in_its_app(subject, det, toks), switching_on=self.grammar.asks_to_switch_on(toks),
+            switching_off=self.grammar.asks_to_switch_off(toks),
             a_choice=len(ambiguous) > 1 and self.grammar.offers_a_choice(det, toks),
             in_previous_assistants_app=bool(reading_previous and subject in self.kb.platforms[
                 reading_previous[0]].built_into), hosts_sites=subject in self._site_hosts,

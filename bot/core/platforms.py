@@ -71,6 +71,7 @@ class MatchingFile(_Strict):
     name_senses: dict[str, dict[str, list[str]]] = {}  # a name two platforms share, and the words that pick one
     site_hosts: list[str] = []  # categories of platforms hosting people's sites, with their own AI-crawler setting
     letter_words: list[str] = []  # asking for a letter to be written ("write me an objection letter")
+    said_to_assistants: list[str] = []  # chats, history, what I asked: what deleting an assistant's data deletes
 
 
 class _WordsLoader(UniqueKeyLoader):
@@ -218,6 +219,7 @@ class PlatformIndex:
 
         self.everyday_before = by_alias(matching.everyday_before)
         self.everyday_after = by_alias(matching.everyday_after)
+        self.articles = {t for w in matching.articles for t in tokenize(w)}
         # "copilot ... my repos" is GitHub's: alias -> [(platform, the words that choose it)]
         self.senses = {tuple(tokenize(a)): [(pid, {tuple(tokenize(w)) for w in words}) for pid, words in by.items()]
                        for a, by in matching.name_senses.items()}
@@ -287,7 +289,8 @@ class PlatformIndex:
         for i, t in enumerate(toks):
             if used[i] or i in everyday:
                 continue
-            owner = self.owners.get((t,))
+            owner = self.owners.get((t,)) or (  # its possessive without the apostrophe ("amazons ai", "metas ki"),
+                self.owner_platforms(t) if not (i and toks[i - 1] in self.articles) else None)  # not "mis metas"
             if owner:
                 used[i] = True
                 det.owners.append(t)
@@ -314,7 +317,8 @@ class PlatformIndex:
         return m
 
     def owner_platforms(self, owner: str) -> list[str]:
-        return self.owners.get((owner,), [])
+        """An owner's platforms, by its name or its possessive written without the apostrophe ("amazons ai")."""
+        return self.owners.get((owner,)) or (self.owners.get((owner[:-1],), []) if owner.endswith("s") else [])
 
 
 class Phrases:
@@ -393,6 +397,7 @@ class Grammar:
         self.switch_on = Phrases(m.switch_on)
         self.switch_off = Phrases(m.switch_off)
         self.letter = Phrases(m.letter_words)
+        self.said = Phrases(m.said_to_assistants)
 
     def only_social(self, toks: list[str]) -> bool:
         """'lol', 'thanks!', 'ok cool': nothing asked."""
@@ -405,6 +410,10 @@ class Grammar:
         """'how do i turn on meta ai in whatsapp', 'como ativo a meta ai no zap': wanting the feature, not rid of
         it ("i turned it on by mistake, how do i remove it" is a refusal)."""
         return bool(self.switch_on.find(toks)) and not self.switch_off.find(toks)
+
+    def asks_to_switch_off(self, toks: list[str]) -> bool:
+        """'como quito meta ai del whatsapp', 'get rid of it': a feature taken away, not what was said to it."""
+        return bool(self.switch_off.find(toks)) and not self.said.find(toks)
 
     def asks_for_a_letter(self, toks: list[str]) -> bool:
         return bool(self.letter.find(toks))

@@ -68,6 +68,7 @@ class Reading:
     objection_right_there: bool = False  # the region named has a law with a right to object (GDPR, UK, Swiss)
     in_its_app: bool = False  # an AI assistant named with an app of its own owner ("meta ai" in "whatsapp")
     switching_on: bool = False  # asks to get or switch something on, and nothing off ("como activo...")
+    switching_off: bool = False  # asks to take something away, and names nothing said to it ("como quito...")
     a_choice: bool = False  # platforms offered as alternatives ("gemini o chatgpt per la tesi?"), not listed
     same_again: bool = False  # "same for...", "...too?", "lo mismo", "auch": the previous question again
     in_previous_assistants_app: bool = False  # after an answer about Meta AI, "y en insta?": an app it is built into
@@ -120,6 +121,8 @@ def _platform_topic(r: Reading, t: Tuning) -> str:
         topic = "ai-training"  # a site on Squarespace, Wix: their own crawler setting is their opt-out card
     if topic in ("ai-training", "delete-data") and r.verdict.p("past-training") >= t.past_training:
         return "past-training"
+    if topic == "delete-data" and r.in_its_app and r.switching_off:
+        topic = "ai-training"  # "como quito meta ai del whatsapp": the assistant switched off, not chats deleted
     if r.region_named and (topic == "ai-training" or topic == "legal-objection" and (
             not r.objection_right_there or r.verdict.p("region") >= t.region_over_objection)):
         return "region"  # a country named beside the opt-out: what differs there is the answer; an objection from
