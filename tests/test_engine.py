@@ -336,6 +336,9 @@ def test_a_word_written_with_its_accent_is_not_a_brand(engine, text, brand):
     ("alguien sabe como quitar meta ai de whatsapp?", "ai-training"),
     ("meta ai in whatsapp, how do i get rid of it", "ai-training"),
     ("wie krieg ich meta ai aus whatsapp raus?? nervt total", "ai-training"),
+    # ...named by the blue ring that stands for it in the apps
+    ("el circulito azul de whatsapp se puede quitar? no lo quiero", "ai-training"),
+    ("the blue circle thing in whatsapp, how do i get rid of it", "ai-training"),
     # ...what was said to it, deleted, is its data
     ("how do i delete the convos i had with meta ai inside instagram dms", "delete-data"),
     ("comment supprimer ce que meta ai sait de moi après avoir discuté avec sur messenger", "delete-data"),
