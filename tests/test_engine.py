@@ -362,6 +362,16 @@ def test_an_owners_possessive_is_the_owner(engine, text, platform, owners):
     assert det.owners == owners and engine.grammar.subject(det, toks)[0] == platform
 
 
+@pytest.mark.parametrize("text,expected", [
+    # the boss's name stands for the company (matching.yaml owner_nicknames): never another platform's answer
+    ("musk and zuck are both training on my posts, how do i stop both", {"x", "facebook", "instagram"}),
+    ("the zuck apps, how do i get out of all their ai stuff", {"threads", "meta-ai", "whatsapp"}),  # its apps
+])
+def test_an_owners_nickname_is_the_owner(engine, text, expected):
+    a = engine.answer(Query(text))
+    assert a.status == "clarify" and expected <= {c.platform for c in a.candidates}
+
+
 def test_an_owners_possessive_alone_asks_which_of_its_apps(engine):
     a = engine.answer(Query("how do i stop metas ai using my stuff"))
     assert a.status == "clarify" and {"facebook", "instagram", "whatsapp"} <= {c.platform for c in a.candidates}

@@ -72,6 +72,7 @@ class MatchingFile(_Strict):
     site_hosts: list[str] = []  # categories of platforms hosting people's sites, with their own AI-crawler setting
     letter_words: list[str] = []  # asking for a letter to be written ("write me an objection letter")
     said_to_assistants: list[str] = []  # chats, history, what I asked: what deleting an assistant's data deletes
+    owner_nicknames: dict[str, list[str]] = {}  # owner (as in the platform files) -> names that stand for it ("zuck")
 
 
 class _WordsLoader(UniqueKeyLoader):
@@ -229,6 +230,10 @@ class PlatformIndex:
             if p.id != "general":
                 owner_map.setdefault(tuple(tokenize(p.owner.split("(")[0].split(",")[0])), []).append(p.id)
         self.owners = {k: sorted(v) for k, v in owner_map.items() if k and k not in self.alias and len(v) > 1}
+        for owner, nicknames in matching.owner_nicknames.items():  # "zuck" is Meta
+            platforms = self.owners.get(tuple(tokenize(owner)))
+            for nickname in nicknames if platforms else ():
+                self.owners.setdefault(tuple(tokenize(nickname)), platforms)
         # a company whose name is also one of its platforms' ("google", "amazon"): beside another of its platforms
         # it is the company ("object to google using my data for gemini" is about Gemini)
         self.companies = {k: set(v) for k, v in owner_map.items() if k in self.alias and len(v) > 1}
