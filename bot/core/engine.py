@@ -244,7 +244,7 @@ class Engine:
     def read(self, query: Query) -> tuple[Reading, str, str | None, str | None]:
         raw = _clean(query.text)
         toks = tokens(raw)
-        det = self.grammar.without_ordinary_words(self.index.detect(toks), toks, raw)
+        det = self.index.detect(toks, raw)
         names = {toks[i] for m in det.mentions for i in range(m.start, m.end)} | set(det.owners)
         lang, asked_in, written_in = self._languages(query, raw, names) if toks else (
             query.lang if query.lang in LANGS else "en", None, None)

@@ -221,6 +221,9 @@ class PlatformIndex:
         self.everyday_before = by_alias(matching.everyday_before)
         self.everyday_after = by_alias(matching.everyday_after)
         self.articles = {t for w in matching.articles for t in tokenize(w)}
+        self.accented: dict[tuple[str, ...], re.Pattern] = {}  # "uber" -> "über" as written: the word, not Uber
+        for w in matching.accented_words:
+            self.accented[tuple(tokenize(w))] = re.compile(rf"\b{re.escape(w.casefold())}\b")
         # "copilot ... my repos" is GitHub's: alias -> [(platform, the words that choose it)]
         self.senses = {tuple(tokenize(a)): [(pid, {tuple(tokenize(w)) for w in words}) for pid, words in by.items()]
                        for a, by in matching.name_senses.items()}
@@ -267,7 +270,8 @@ class PlatformIndex:
         strength = MISSPELT_NAME if d == 1 and len(tok) >= 6 and not affixed else 100.0 - 8.0 * d
         return pid, strength, common
 
-    def detect(self, toks: list[str]) -> Detection:
+    def detect(self, toks: list[str], raw: str = "") -> Detection:
+        """The names in a message's tokens; `raw`, the message as written, tells "über" from Uber."""
         det = Detection()
         n = len(toks)
         used = [False] * n
@@ -283,6 +287,9 @@ class PlatformIndex:
                     pid = self.alias.get(key)
                 if pid is None:
                     continue
+                if key in self.accented and pid.startswith(BRAND) and self.accented[key].search(raw.casefold()):
+                    everyday.update(range(i, i + size))  # "was speicherst du über mich": not Uber
+                    continue
                 common = key in self.common
                 if common and (i + size < n and toks[i + size] in self.everyday_before.get(key, ())
                                or i > 0 and toks[i - 1] in self.everyday_after.get(key, ())):
@@ -294,8 +301,7 @@ class PlatformIndex:
         for i, t in enumerate(toks):
             if used[i] or i in everyday:
                 continue
-            owner = self.owners.get((t,)) or (  # its possessive without the apostrophe ("amazons ai", "metas ki"),
-                self.owner_platforms(t) if not (i and toks[i - 1] in self.articles) else None)  # not "mis metas"
+            owner = self.owner_platforms(t, possessive=not (i and toks[i - 1] in self.articles))  # not "mis metas"
             if owner:
                 used[i] = True
                 det.owners.append(t)
@@ -321,9 +327,12 @@ class PlatformIndex:
                 return replace(m, pid=pid)
         return m
 
-    def owner_platforms(self, owner: str) -> list[str]:
+    def owner_platforms(self, owner: str, possessive: bool = True) -> list[str]:
         """An owner's platforms, by its name or its possessive written without the apostrophe ("amazons ai")."""
-        return self.owners.get((owner,)) or (self.owners.get((owner[:-1],), []) if owner.endswith("s") else [])
+        found = self.owners.get((owner,))
+        if not found and possessive and owner.endswith("s"):
+            found = self.owners.get((owner[:-1],))
+        return found or []
 
 
 class Phrases:
@@ -384,7 +393,6 @@ class Grammar:
         self.regions = Phrases([" ".join(k) for k in region_of])
         self.right_to_object = set(m.right_to_object)
         self.not_region_in = {lang: {tuple(tokenize(w)) for w in words} for lang, words in m.not_region_in.items()}
-        self.accented = {w.casefold(): tuple(tokenize(w)) for w in m.accented_words}
         self.openers = {t for words in m.question_openers.values() for w in words for t in tokenize(w)}
         self.context = Phrases([w for words in m.context_markers.values() for w in words])
         self.conjunctions = {t for w in m.conjunctions for t in tokenize(w)}
@@ -429,22 +437,6 @@ class Grammar:
     def address_length(self, toks: list[str]) -> int:
         """How many tokens at the start only address someone ("hey guys", "@bot", "ragazzi")."""
         return self.openings.prefix_length(toks)
-
-    def without_ordinary_words(self, det: Detection, toks: list[str], raw: str) -> Detection:
-        """The brands read in a message, less those written as an ordinary word, accents and all ("über")."""
-        if not det.brands:
-            return det
-        written = set(re.findall(r"\w+", raw.casefold()))
-        words = {folded for word, folded in self.accented.items() if word in written}
-        if not words:
-            return det
-        drop = [m for m in det.mentions if m.pid.startswith(BRAND) and tuple(toks[m.start:m.end]) in words]
-        if not drop:
-            return det
-        gone = {i for m in drop for i in range(m.start, m.end)}
-        named = {i for m in det.mentions if m not in drop for i in range(m.start, m.end)}
-        return Detection([m for m in det.mentions if m not in drop], det.owners, det.owner_at,
-                         [t for i, t in enumerate(toks) if i in gone or i not in named and t in det.rest])
 
     def region(self, toks: list[str], lang: str | None = None) -> str | None:
         skip = self.not_region_in.get(lang or "", set())
