@@ -489,6 +489,26 @@ def test_picking_one_after_an_answer_about_another_switches_platform(engine, tex
     assert (a.status, a.platform, a.topic) == ("answer", "github-copilot", "ai-training")
 
 
+@pytest.mark.parametrize("text", ["and in word?", "what about word and excel", "and word docs?"])
+def test_a_products_everyday_name_follows_an_answer_about_its_owners_other_platform(engine, text):
+    # microsoft-365's product_words: "word" right after an answer about Copilot (the same owner) is Word
+    a = ask(engine, text, previous=("microsoft-copilot", "ai-training"))
+    assert (a.status, a.platform, a.topic) == ("answer", "microsoft-365", "ai-training")
+
+
+def test_a_products_everyday_name_beside_its_owner_is_that_product(engine):
+    a = ask(engine, "is microsoft using my spreadsheets in excel for ai? how to kill that")
+    assert (a.status, a.platform, a.topic) == ("answer", "microsoft-365", "ai-training")
+
+
+@pytest.mark.parametrize("text, previous", [
+    ("how do i word my complaint to my landlord", None),  # no owner, no answer before: a word
+    ("and in word?", ("instagram", "ai-training")),  # after another owner's platform: not Microsoft's Word
+])
+def test_a_products_everyday_name_alone_is_a_word(engine, text, previous):
+    assert ask(engine, text, previous=previous).platform != "microsoft-365"
+
+
 def test_the_judge_reads_what_is_asked_not_whom_it_is_asked_of(engine):
     from bot.core.normalize import tokens
     assert engine.mask(tokens("ragazzi, come si toglie meta ai da whatsapp?")) == "come si toglie ai da app"

@@ -94,6 +94,12 @@ def test_an_assistant_is_built_into_known_platforms_only(kb_copy):
     assert problems(kb_copy) == ["knowledge/platforms/meta-ai.yaml: built_into: 'myspace' is no other platform"]
 
 
+@pytest.mark.parametrize("word", ["office", "microsoft word"])  # an alias already; two words
+def test_a_product_word_is_one_word_and_no_alias(kb_copy, word):
+    edit(kb_copy / "platforms" / "microsoft-365.yaml", lambda d: d.update(product_words=["word", word]))
+    assert any(f"product_words: {word!r} must be one word, and not an alias" in p for p in problems(kb_copy))
+
+
 def test_id_must_equal_file_name(kb_copy):
     shutil.copy(kb_copy / "platforms" / "linkedin.yaml", kb_copy / "platforms" / "linkedin2.yaml")
     assert any("linkedin2.yaml: id: 'linkedin' differs from the file name" in p for p in problems(kb_copy))

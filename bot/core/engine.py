@@ -244,14 +244,14 @@ class Engine:
     def read(self, query: Query) -> tuple[Reading, str, str | None, str | None]:
         raw = _clean(query.text)
         toks = tokens(raw)
-        det = self.index.detect(toks, raw)
+        reading_previous = query.previous if query.previous and query.previous[0] in self.kb.platforms else None
+        det = self.index.detect(toks, raw, after=reading_previous[0] if reading_previous else None)
         names = {toks[i] for m in det.mentions for i in range(m.start, m.end)} | set(det.owners)
         lang, asked_in, written_in = self._languages(query, raw, names) if toks else (
             query.lang if query.lang in LANGS else "en", None, None)
         subject, ambiguous = self.grammar.subject(det, toks)
         overheard = query.overheard and not self.grammar.addresses_bot(toks)
         content = [t for t in det.rest if t not in self.grammar.filler]
-        reading_previous = query.previous if query.previous and query.previous[0] in self.kb.platforms else None
 
         @cache
         def masked() -> str:

@@ -241,6 +241,10 @@ class Platform(Strict):
     aliases: list[str] = []
     # aliases that are also everyday words ("medium", "zoom", "x"): count only in a data/AI/privacy question
     common_word_aliases: list[str] = []
+    # its products' names that are everyday words too ("word", "excel"): they name it beside its owner's name
+    # ("microsoft ... my excel sheets") or right after an answer about another of the owner's platforms ("and in
+    # word?" after Copilot); anywhere else they are words ("how do I word it")
+    product_words: list[str] = []
     category: str
     # an assistant whose card covers it inside these platforms' apps (Meta AI in WhatsApp, Instagram, Facebook):
     # after an answer about it, "and on instagram?" asks about it there
@@ -293,6 +297,9 @@ class Platform(Strict):
         for a in self.common_word_aliases:
             if a not in self.aliases:
                 raise ValueError(f"common_word_aliases: {a!r} is not in aliases")
+        for w in self.product_words:
+            if len(w.split()) != 1 or w in self.aliases:
+                raise ValueError(f"product_words: {w!r} must be one word, and not an alias")
         if self.verified < self.updated:
             raise ValueError("verified: earlier than updated")
         ids = [s.id for s in self.sources]

@@ -209,6 +209,8 @@ class PlatformIndex:
                             self.elided[v] = v[0][0]
                         if toks in common:
                             self.common.add(v)
+        # "word" -> microsoft-365: a name only beside its owner, or after an answer about the owner's other platform
+        self.product_words = {t: p.id for p in kb.platforms.values() for w in p.product_words for t in tokenize(w)}
         self.brand_names: dict[str, str] = {}
         for b in brands:
             for a in [b.name, *b.aliases]:
@@ -240,6 +242,7 @@ class PlatformIndex:
         # a company whose name is also one of its platforms' ("google", "amazon"): beside another of its platforms
         # it is the company ("object to google using my data for gemini" is about Gemini)
         self.companies = {k: set(v) for k, v in owner_map.items() if k in self.alias and len(v) > 1}
+        self.siblings = {pid: set(v) - {pid} for v in owner_map.values() for pid in v}  # the same owner's others
         self.fuzzy: dict[str, list[tuple[str, str]]] = {}
         for key, pid in self.alias.items():
             if len(key) == 1 and len(key[0]) >= 4 and key[0].isalpha() and not pid.startswith(BRAND):
@@ -270,8 +273,9 @@ class PlatformIndex:
         strength = MISSPELT_NAME if d == 1 and len(tok) >= 6 and not affixed else 100.0 - 8.0 * d
         return pid, strength, common
 
-    def detect(self, toks: list[str], raw: str = "") -> Detection:
-        """The names in a message's tokens; `raw`, the message as written, tells "über" from Uber."""
+    def detect(self, toks: list[str], raw: str = "", after: str | None = None) -> Detection:
+        """The names in a message's tokens; `raw`, the message as written, tells "über" from Uber; `after`, the
+        platform just answered about, lets a product's everyday-word name stand for its platform ("and in word?")."""
         det = Detection()
         n = len(toks)
         used = [False] * n
@@ -298,8 +302,12 @@ class PlatformIndex:
                 used[i:i + size] = [True] * size
                 det.mentions.append(Mention(pid, i, i + size, EVERYDAY_NAME if common else REAL_NAME, common,
                                             elided=self.elided.get(key, "")))
+        products: list[int] = []
         for i, t in enumerate(toks):
             if used[i] or i in everyday:
+                continue
+            if t in self.product_words:
+                products.append(i)
                 continue
             owner = self.owner_platforms(t, possessive=not (i and toks[i - 1] in self.articles))  # not "mis metas"
             if owner:
@@ -311,6 +319,11 @@ class PlatformIndex:
             if hit:
                 used[i] = True
                 det.mentions.append(Mention(hit[0], i, i + 1, hit[1], hit[2]))
+        owned = {pid for _, pids in det.owner_at for pid in pids} | self.siblings.get(after, set()) | {after}
+        for i in products:
+            if self.product_words[toks[i]] in owned:  # "microsoft ... excel", "and in word?" after Copilot
+                used[i] = True
+                det.mentions.append(Mention(self.product_words[toks[i]], i, i + 1, EVERYDAY_NAME, True))
         det.mentions.sort(key=lambda m: m.start)
         det.rest = [t for i, t in enumerate(toks) if not used[i]]
         if self.senses:
