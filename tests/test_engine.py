@@ -250,7 +250,10 @@ def test_the_subject_of_a_message_is_answered(engine, text, platform):
     ("la ia de meta entrena con mis publicaciones de instagram", "instagram", []),
     ("how do i stop meta ai in whatsapp reading my messages", "meta-ai", []),  # messages are not posts
     ("comment virer meta ai de whatsapp", "meta-ai", []),  # French "comment" is "how"
-    ("gemini and my youtube videos, stop it", None, ["gemini", "youtube"]),  # named together: both
+    # named together, the app holds the posts its owner's assistant learns from (YouTube's card: Google trains Gemini
+    # on them); another owner's assistant is asked about beside it
+    ("gemini and my youtube videos, stop it", "youtube", []),
+    ("chatgpt and my youtube videos, stop it", None, ["chatgpt", "youtube"]),
     # a typo's guess ("quería" for quora) never beats a real name, even one after a marker
     ("quería preguntar como se hace para que el chatgpt no aprenda de lo que le escribo", "chatgpt", []),
     # ...nor an everyday-word name written as it is ("alexa", "echo")
@@ -370,6 +373,11 @@ def test_an_owners_possessive_is_the_owner(engine, text, platform, owners):
 def test_an_owners_nickname_is_the_owner(engine, text, expected):
     a = engine.answer(Query(text))
     assert a.status == "clarify" and expected <= {c.platform for c in a.candidates}
+
+
+def test_a_founders_name_is_their_only_platform(engine):
+    a = ask(engine, "sam altman's chatbot keeps my prompts, how do i stop that")  # chatgpt.yaml aliases
+    assert (a.status, a.platform) == ("answer", "chatgpt")
 
 
 def test_an_owners_possessive_alone_asks_which_of_its_apps(engine):
@@ -507,6 +515,43 @@ def test_a_products_everyday_name_beside_its_owner_is_that_product(engine):
 ])
 def test_a_products_everyday_name_alone_is_a_word(engine, text, previous):
     assert ask(engine, text, previous=previous).platform != "microsoft-365"
+
+
+def test_two_slips_from_an_everyday_word_name_are_another_word(engine):
+    # "officiel" is two edits from "office" (Microsoft 365's everyday-word alias): French, not a typo of it
+    assert ask(engine, "tu es un bot officiel de meta ou pas ?").platform != "microsoft-365"
+
+
+def test_an_alias_with_the_article_elided_into_it_is_the_name(engine):
+    # "ia di meta", "ia de meta" are Meta AI aliases; Italian and French write "l'ia di meta", "l'ia de meta"
+    from bot.core.normalize import tokens
+    for text in ("l'ia di meta", "l’ia de meta"):
+        assert set(engine.index.detect(tokens(text)).platforms) == {"meta-ai"}, text
+    a = ask(engine, "qualcuno sa come si disattiva l'ia di meta su whatsapp?")
+    assert (a.status, a.platform) == ("answer", "meta-ai")
+
+
+@pytest.mark.parametrize("text, platform", [
+    ("copilot (the microsoft one not github) — does it train on my chats?", "microsoft-copilot"),
+    ("who knows how to disable the copilot training on github", "github-copilot"),
+])
+def test_the_first_sense_whose_words_are_there_picks_a_shared_name(engine, text, platform):
+    a = ask(engine, text)
+    assert (a.status, a.platform) == ("answer", platform)
+
+
+@pytest.mark.parametrize("text, platform", [
+    ("facebook e l'ia di meta, come evito che usino i miei post", "facebook"),
+    ("threads y la ia de meta, como protejo mis posts", "threads"),
+])
+def test_an_app_joined_to_its_owners_assistant_holds_the_posts(engine, text, platform):
+    a = ask(engine, text)
+    assert (a.status, a.platform, a.topic) == ("answer", platform, "ai-training")
+
+
+def test_an_app_joined_to_another_owners_assistant_is_asked_about_with_it(engine):
+    a = ask(engine, "instagram and chatgpt, how do i stop them using my photos")
+    assert a.status == "clarify" and {"instagram", "chatgpt"} <= {c.platform for c in a.candidates}
 
 
 def test_the_judge_reads_what_is_asked_not_whom_it_is_asked_of(engine):

@@ -22,7 +22,7 @@ FLOORS = {  # set -> slice -> (correct at least, of)
     "dev-3.jsonl": {"answerable": (180, 186), "answerable-other": (96, 101),
         "clarify": (49, 50), "follow-up": (34, 36), "general": (29, 30), "group-chatter": (61, 62),
         "group-question": (42, 45), "near-miss": (48, 49), "off-topic": (39, 40), "uncovered": (31, 33)},
-    "dev-4.jsonl": {"answerable": (201, 210), "answerable-other": (106, 108),
+    "dev-4.jsonl": {"answerable": (201, 210), "answerable-other": (105, 108),
         "clarify": (46, 50), "follow-up": (34, 40), "general": (28, 30), "group-chatter": (59, 60),
         "group-question": (49, 50), "near-miss": (49, 50), "off-topic": (39, 40), "uncovered": (28, 30)},
     "dev-5.jsonl": {"answerable": (200, 214), "answerable-other": (105, 109),

@@ -93,7 +93,8 @@ class Engine:
         self.index = PlatformIndex(kb, self.matching, brands, vocab_texts=vocab_texts)
         self._assistants = {p.id for p in kb.platforms.values() if p.category == "ai-assistant"}
         self._site_hosts = {p.id for p in kb.platforms.values() if p.category in self.matching.site_hosts}
-        self.grammar = Grammar(self.matching, frozenset(self._assistants))
+        self.grammar = Grammar(self.matching, frozenset(self._assistants),
+                               {p.id: p.owner for p in kb.platforms.values()})
         self.judge = judge or Judge(self._masked_examples, word_topics=PLATFORM_CARD_TOPICS,
                                     group_examples=self._masked_group_examples)
         # crawler user agents as written ("GPTBot", "Google-Extended"), not those that are also a platform's name

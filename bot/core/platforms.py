@@ -198,8 +198,10 @@ class PlatformIndex:
             common = {tuple(tokenize(a)) for a in p.common_word_aliases}
             for a in [p.name, *p.aliases]:
                 toks = tuple(tokenize(a))
-                vowel_initial = len(toks) == 1 and len(toks[0]) >= 5 and toks[0][0] in "aeiou"
-                elided = {(e + toks[0],) for e in ELISIONS} if vowel_initial else set()
+                # "d'instagram", "l'ia di meta": French and Italian elide the article or "of" into a name that starts
+                # with a vowel; a short word so elided is a name only inside a longer alias ("l'ia di meta": Meta AI)
+                vowel_initial = bool(toks and toks[0]) and toks[0][0] in "aeiou" and (len(toks) > 1 or len(toks[0]) >= 5)
+                elided = {(e + toks[0], *toks[1:]) for e in ELISIONS} if vowel_initial else set()
                 for v in {toks, ("".join(toks),), tuple(t.removesuffix(".com") for t in toks), *elided}:
                     if v != toks and v in ordinary:
                         continue  # "dall e" written as one word is Italian "dalle" ("from the"), not DALL-E
@@ -263,6 +265,8 @@ class PlatformIndex:
             if d == 2 and tok[-1] != alias[-1] and not tok.startswith(alias[:-1]):
                 continue  # two edits and another ending, not the name with a suffix ("youtubers"): a word of its
                 #           own ("opinas" is not openai)
+            if d == 2 and (alias,) in self.common:
+                continue  # two slips from an everyday word is another word ("officiel" is not office)
             if d <= limit and (best is None or d < best[1]):
                 best = (pid, d, (alias,) in self.common, tok.startswith(alias) or alias.startswith(tok))
         if best is None:
@@ -393,8 +397,10 @@ class Phrases:
 class Grammar:
     """Regions, question openers, context markers, conjunctions and filler, from matching.yaml."""
 
-    def __init__(self, m: MatchingFile, assistants: frozenset[str] = frozenset()):
+    def __init__(self, m: MatchingFile, assistants: frozenset[str] = frozenset(),
+                 owners: dict[str, str] | None = None):
         self.assistants = assistants  # AI assistants: they learn from what is posted elsewhere, they hold no posts
+        self.owners = owners or {}  # platform -> its owner
         self.posted_content = {t for w in m.posted_content for t in tokenize(w)}
         region_of = {tuple(tokenize(w)): r for r, words in m.region_words.items() for w in words}
         for key, r in list(region_of.items()):  # "depuis l'europe", "dall'italia", "nell'ue"
@@ -542,7 +548,12 @@ class Grammar:
                         and any(n.pid == pid and not n.company for n in mentions)]
             if len(products) > 1:
                 return None, products
-        holders = {m.pid for m in mentions if m.pid not in self.assistants and not m.company} - excluded - joined
+        # an app joined to its owner's assistant holds the posts the assistant learns from ("facebook e l'ia di meta,
+        # come evito che usino i miei post"); joined to another's ("instagram and chatgpt") both are asked about
+        own_assistant = {pid for pid in joined if any(a in self.assistants and self.owners.get(a) == self.owners.get(pid)
+                                                      for a in ids)}
+        holders = {m.pid for m in mentions if m.pid not in self.assistants and not m.company} - excluded - (
+            joined - own_assistant)
         if len(holders) == 1 and set(ids) - holders <= self.assistants and self._speaks_of_posts(det, toks):
             return holders.pop(), []  # "my reddit comments ... google's ai", "answers openai got from stack overflow"
         # every name after a marker ("como tiro a meta ai do whatsapp", "quitar ... de meta ai del wasap"): the
