@@ -554,6 +554,25 @@ def test_an_app_joined_to_another_owners_assistant_is_asked_about_with_it(engine
     assert a.status == "clarify" and {"instagram", "chatgpt"} <= {c.platform for c in a.candidates}
 
 
+@pytest.mark.parametrize("text, brand", [
+    ("sora app, can i stop openai training on my cameo videos", "Sora"),  # brands.yaml: Sora's owner is OpenAI
+    ("does amazon use my kindle highlights to train ai", "Kindle"),
+])
+def test_an_uncovered_brand_beside_its_owners_platform_is_asked_about(engine, text, brand):
+    a = ask(engine, text)
+    assert (a.status, a.reason, a.hints.get("brand")) == ("abstain", "uncovered", brand)
+
+
+def test_a_platform_named_as_itself_beside_its_owners_uncovered_brand_is_answered(engine):
+    a = ask(engine, "copilot de bing usa mis chats para entrenar")  # "the Bing one": Copilot, not the Bing brand
+    assert (a.status, a.platform) == ("answer", "microsoft-copilot")
+
+
+def test_an_uncovered_brand_joined_to_its_owners_platform_leaves_that_platform_answered(engine):
+    a = ask(engine, "i use chatgpt and sora, how do i opt out of both")
+    assert (a.status, a.platform) == ("answer", "chatgpt")
+
+
 def test_the_judge_reads_what_is_asked_not_whom_it_is_asked_of(engine):
     from bot.core.normalize import tokens
     assert engine.mask(tokens("ragazzi, come si toglie meta ai da whatsapp?")) == "come si toglie ai da app"

@@ -15,7 +15,7 @@ from .examples import PLACEHOLDER, load_examples, load_group
 from .judge import OUT, Judge
 from .knowledge import GENERAL_TOPICS, PARSED_YAML, KnowledgeBase, Platform, load
 from .normalize import MAX_CHARS, normalize, tokens
-from .platforms import Detection, Grammar, PlatformIndex, load_matching
+from .platforms import BRAND, Detection, Grammar, PlatformIndex, load_matching
 from .policy import PLATFORM_CARD_TOPICS, Decision, Reading, Tuning, decide
 from .vocab import LANGS
 
@@ -94,7 +94,8 @@ class Engine:
         self._assistants = {p.id for p in kb.platforms.values() if p.category == "ai-assistant"}
         self._site_hosts = {p.id for p in kb.platforms.values() if p.category in self.matching.site_hosts}
         self.grammar = Grammar(self.matching, frozenset(self._assistants),
-                               {p.id: p.owner for p in kb.platforms.values()})
+                               {p.id: p.owner for p in kb.platforms.values()}
+                               | {BRAND + b.name: b.owner for b in brands if b.owner})
         self.judge = judge or Judge(self._masked_examples, word_topics=PLATFORM_CARD_TOPICS,
                                     group_examples=self._masked_group_examples)
         # crawler user agents as written ("GPTBot", "Google-Extended"), not those that are also a platform's name

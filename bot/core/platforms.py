@@ -38,6 +38,7 @@ class _Strict(BaseModel):
 class Brand(_Strict):
     name: str = Field(min_length=1)
     aliases: list[str] = Field(min_length=1)
+    owner: str | None = None  # a covered platform's owner ("OpenAI" for Sora): its name beside the brand is family
 
 
 class MatchingFile(_Strict):
@@ -107,6 +108,9 @@ def load_matching(kb: KnowledgeBase, root: Path | None = None) -> tuple[Matching
     try:
         data = load_yaml((root / "brands.yaml").read_text("utf-8"), loader)
         brands = [Brand.model_validate(b) for b in data["brands"]]
+        owners = {p.owner for p in kb.platforms.values()}
+        problems.extend(f"knowledge/brands.yaml: {b.name}: owner {b.owner!r} owns no platform here"
+                        for b in brands if b.owner and b.owner not in owners)
     except FileNotFoundError:
         brands = []
     except Exception as e:
@@ -400,7 +404,7 @@ class Grammar:
     def __init__(self, m: MatchingFile, assistants: frozenset[str] = frozenset(),
                  owners: dict[str, str] | None = None):
         self.assistants = assistants  # AI assistants: they learn from what is posted elsewhere, they hold no posts
-        self.owners = owners or {}  # platform -> its owner
+        self.owners = owners or {}  # platform (and BRAND + an uncovered brand of a covered owner) -> its owner
         self.posted_content = {t for w in m.posted_content for t in tokenize(w)}
         region_of = {tuple(tokenize(w)): r for r, words in m.region_words.items() for w in words}
         for key, r in list(region_of.items()):  # "depuis l'europe", "dall'italia", "nell'ue"
@@ -499,6 +503,16 @@ class Grammar:
         named = {i for m in det.mentions for i in range(m.start, m.end)}  # "google photos" is a name, not photos
         return any(t in self.posted_content for i, t in enumerate(toks) if i not in named)
 
+    def _family_of_a_brand(self, det: Detection, toks: list[str], pid: str) -> bool:
+        """A platform named only by its owner's name beside an uncovered brand of that owner, not joined to it: the
+        brand is asked about ("openai ... my sora videos"); "copilot de bing" is Copilot, named as itself."""
+        owner = self.owners.get(pid)
+        if not owner or any(tuple(toks[m.start:m.end]) != tuple(tokenize(owner)) for m in det.mentions if m.pid == pid):
+            return False
+        brands = [m for m in det.mentions if m.pid.startswith(BRAND) and self.owners.get(m.pid) == owner]
+        return bool(brands) and not any(
+            self._joins(toks[a.end:b.start]) for a, b in zip(det.mentions, det.mentions[1:]) if a in brands or b in brands)
+
     def _joins(self, between: list[str]) -> bool:
         """The words between two names join them: "and", "y en", "or the"."""
         return bool(between) and len(between) <= 3 and any(t in self.conjunctions for t in between) and all(
@@ -526,6 +540,8 @@ class Grammar:
                     m.pid == first for m in det.mentions) > len(mentions)):
                 return None, []  # "sora: keep my videos out of openai's model", "sora - stop openai training on
                 #                  the videos i make in sora": about the brand named first (and more often)
+            if ids and self._family_of_a_brand(det, toks, ids[0]):
+                return None, []  # "sora app, can i stop openai training on my cameo videos": the owner's name
             return (ids[0] if ids else None), []
         joined: set[str] = set()
         pairs = [(a, b, toks[a.end:b.start]) for a, b in zip(mentions, mentions[1:]) if a.pid != b.pid]
