@@ -573,6 +573,30 @@ def test_an_uncovered_brand_joined_to_its_owners_platform_leaves_that_platform_a
     assert (a.status, a.platform) == ("answer", "chatgpt")
 
 
+@pytest.mark.parametrize("text, platform", [
+    ("en face como hago para que no usen mis fotos para la IA", "facebook"),  # Spanish and Portuguese call it that
+    ("o face vai usar meus posts pra treinar ia? como bloqueio", "facebook"),
+    ("does apple use face id data to train its ai", "apple"),  # matching.yaml everyday_before: the body part
+    ("capcut terms say they can use my face and voice for ai, how do i stop that", "capcut"),  # ...everyday_after
+])
+def test_face_is_facebook_unless_it_is_a_face(engine, text, platform):
+    a = ask(engine, text)
+    assert (a.status, a.platform) == ("answer", platform)
+
+
+def test_a_face_is_not_facebook(engine):
+    assert ask(engine, "how do i keep my face out of ai training data").platform != "facebook"
+
+
+@pytest.mark.parametrize("text, platform", [
+    ("saw something about dropbox + openai sharing files. how do i keep mine out", "dropbox"),
+    ("tumblr did a deal with openai?? how do i keep my blog out of it", "tumblr"),
+])
+def test_the_app_holding_the_files_is_asked_about_beside_an_ai_company(engine, text, platform):
+    a = ask(engine, text)  # matching.yaml posted_content: files, blogs, pages are what the app holds
+    assert (a.status, a.platform) == ("answer", platform)
+
+
 def test_the_judge_reads_what_is_asked_not_whom_it_is_asked_of(engine):
     from bot.core.normalize import tokens
     assert engine.mask(tokens("ragazzi, come si toglie meta ai da whatsapp?")) == "come si toglie ai da app"
