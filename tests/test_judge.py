@@ -162,3 +162,32 @@ def test_only_the_most_recently_used_trained_models_are_kept(tmp_path):
     kept = sorted(f.name for f in tmp_path.glob(f"judge-{CACHE_VERSION}-*.npz"))
     newest_old = {f"judge-{CACHE_VERSION}-old{i:02d}.npz" for i in range(4, KEEP_MODELS + 3)}
     assert len(kept) == KEEP_MODELS and {n for n in kept if "-old" in n} == newest_old  # and the new one
+
+
+def test_the_cache_keeps_the_rows_asked_for_in_their_order_and_serves_them_without_a_copy(tmp_path):
+    from bot.core.judge import VectorCache
+
+    embed = embedder()
+    path = tmp_path / "vectors.npz"
+    first = VectorCache(path)
+    first.get_many(["good morning everyone", "cancel my app", "stop app training on my posts"], embed)
+    first.save(["stop app training on my posts", "cancel my app"])  # what the next start-up asks for
+    cache = VectorCache(path)
+    assert len(cache.keys) == 2  # the greeting was not kept
+    asked = cache.get_many(["stop app training on my posts", "cancel my app"], embed)
+    assert np.shares_memory(asked, cache.vectors) and not cache.dirty
+    assert np.allclose(asked[:, :3], [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+    reordered = cache.get_many(["cancel my app", "stop app training on my posts"], embed)
+    assert not np.shares_memory(reordered, cache.vectors) and cache.dirty  # rewritten in this order on save
+    assert np.allclose(reordered[:, :3], [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+
+
+def test_the_word_model_keeps_only_features_seen_twice():
+    from bot.core.judge import WordModel, word_features
+
+    texts = ["delete my account", "delete my chats", "stop training on my posts", "stop training on my chats"]
+    model = WordModel(texts, np.array([0, 0, 1, 1]), 2)
+    assert model.probs("zebra quokka") is None  # nothing known
+    assert model.probs("please delete")[0] > 0.5 and model.probs("stop training")[1] > 0.5
+    seen_twice = {f for t in texts for f in word_features(t) if sum(f in word_features(u) for u in texts) >= 2}
+    assert len(model.logp) == len(seen_twice)  # one row each ("delete", "my", "stop training"...), no more
