@@ -507,10 +507,10 @@ class Grammar:
         """A platform named only by its owner's name beside an uncovered brand of that owner, not joined to it: the
         brand is asked about ("openai ... my sora videos"); "copilot de bing" is Copilot, named as itself."""
         owner = self.owners.get(pid)
-        if not owner or any(tuple(toks[m.start:m.end]) != tuple(tokenize(owner)) for m in det.mentions if m.pid == pid):
+        brands = [m for m in det.mentions if m.pid.startswith(BRAND) and owner and self.owners.get(m.pid) == owner]
+        if not brands or any(tuple(toks[m.start:m.end]) != tuple(tokenize(owner)) for m in det.mentions if m.pid == pid):
             return False
-        brands = [m for m in det.mentions if m.pid.startswith(BRAND) and self.owners.get(m.pid) == owner]
-        return bool(brands) and not any(
+        return not any(
             self._joins(toks[a.end:b.start]) for a, b in zip(det.mentions, det.mentions[1:]) if a in brands or b in brands)
 
     def _joins(self, between: list[str]) -> bool:
