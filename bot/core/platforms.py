@@ -204,7 +204,8 @@ class PlatformIndex:
                 toks = tuple(tokenize(a))
                 # "d'instagram", "l'ia di meta": French and Italian elide the article or "of" into a name that starts
                 # with a vowel; a short word so elided is a name only inside a longer alias ("l'ia di meta": Meta AI)
-                vowel_initial = bool(toks and toks[0]) and toks[0][0] in "aeiou" and (len(toks) > 1 or len(toks[0]) >= 5)
+                vowel_initial = bool(toks and toks[0]) and toks[0][0] in "aeiou" and (
+                    len(toks) > 1 or len(toks[0]) >= 5)
                 elided = {(e + toks[0], *toks[1:]) for e in ELISIONS} if vowel_initial else set()
                 for v in {toks, ("".join(toks),), tuple(t.removesuffix(".com") for t in toks), *elided}:
                     if v != toks and v in ordinary:
@@ -327,7 +328,9 @@ class PlatformIndex:
             if hit:
                 used[i] = True
                 det.mentions.append(Mention(hit[0], i, i + 1, hit[1], hit[2]))
-        owned = {pid for _, pids in det.owner_at for pid in pids} | self.siblings.get(after, set()) | {after}
+        owned = {pid for _, pids in det.owner_at for pid in pids}
+        if after:
+            owned |= self.siblings.get(after, set()) | {after}
         for i in products:
             if self.product_words[toks[i]] in owned:  # "microsoft ... excel", "and in word?" after Copilot
                 used[i] = True
@@ -508,10 +511,11 @@ class Grammar:
         brand is asked about ("openai ... my sora videos"); "copilot de bing" is Copilot, named as itself."""
         owner = self.owners.get(pid)
         brands = [m for m in det.mentions if m.pid.startswith(BRAND) and owner and self.owners.get(m.pid) == owner]
-        if not brands or any(tuple(toks[m.start:m.end]) != tuple(tokenize(owner)) for m in det.mentions if m.pid == pid):
+        if not brands or any(tuple(toks[m.start:m.end]) != tuple(tokenize(owner))
+                             for m in det.mentions if m.pid == pid):
             return False
-        return not any(
-            self._joins(toks[a.end:b.start]) for a, b in zip(det.mentions, det.mentions[1:]) if a in brands or b in brands)
+        return not any(self._joins(toks[a.end:b.start])
+                       for a, b in zip(det.mentions, det.mentions[1:]) if a in brands or b in brands)
 
     def _joins(self, between: list[str]) -> bool:
         """The words between two names join them: "and", "y en", "or the"."""
@@ -566,8 +570,8 @@ class Grammar:
                 return None, products
         # an app joined to its owner's assistant holds the posts the assistant learns from ("facebook e l'ia di meta,
         # come evito che usino i miei post"); joined to another's ("instagram and chatgpt") both are asked about
-        own_assistant = {pid for pid in joined if any(a in self.assistants and self.owners.get(a) == self.owners.get(pid)
-                                                      for a in ids)}
+        own_assistant = {pid for pid in joined
+                         if any(a in self.assistants and self.owners.get(a) == self.owners.get(pid) for a in ids)}
         holders = {m.pid for m in mentions if m.pid not in self.assistants and not m.company} - excluded - (
             joined - own_assistant)
         if len(holders) == 1 and set(ids) - holders <= self.assistants and self._speaks_of_posts(det, toks):
