@@ -74,7 +74,7 @@ FLOORS = {  # set -> slice -> (correct at least, of)
         "clarify": (48, 49), "follow-up": (33, 40), "general": (27, 30), "group-chatter": (59, 60),
         "group-question": (46, 50), "near-miss": (49, 50), "off-topic": (39, 40), "uncovered": (29, 30)},
     "dev-21.jsonl": {"answerable": (211, 221), "answerable-other": (110, 116),
-        "clarify": (47, 50), "follow-up": (39, 43), "general": (29, 32), "group-chatter": (58, 60),
+        "clarify": (47, 50), "follow-up": (39, 43), "general": (29, 32), "group-chatter": (59, 60),
         "group-question": (49, 52), "near-miss": (49, 52), "off-topic": (39, 40), "uncovered": (28, 30)},
     "dev-22.jsonl": {"answerable": (201, 209), "answerable-other": (107, 108),
         "clarify": (48, 50), "follow-up": (38, 40), "general": (25, 30), "group-chatter": (59, 60),
@@ -115,6 +115,12 @@ FLOORS = {  # set -> slice -> (correct at least, of)
     "dev-34.jsonl": {"answerable": (189, 203), "answerable-other": (102, 108),
         "clarify": (49, 50), "follow-up": (35, 41), "general": (27, 31), "group-chatter": (59, 60),
         "group-question": (48, 50), "near-miss": (44, 50), "off-topic": (40, 41), "uncovered": (28, 30)},
+    "dev-35.jsonl": {"answerable": (196, 203), "answerable-other": (104, 108),
+        "clarify": (47, 50), "follow-up": (35, 40), "general": (27, 31), "group-chatter": (59, 60),
+        "group-question": (47, 50), "near-miss": (48, 51), "off-topic": (39, 40), "uncovered": (28, 30)},
+    "dev-36.jsonl": {"answerable": (183, 195), "answerable-other": (102, 108),
+        "clarify": (47, 50), "follow-up": (36, 40), "general": (26, 30), "group-chatter": (58, 60),
+        "group-question": (49, 50), "near-miss": (48, 50), "off-topic": (39, 40), "uncovered": (27, 30)},
 }
 
 
