@@ -95,7 +95,7 @@ class VectorCache:
                 self.keys[self.key(t)] = start + i
             self.dirty = True
         rows = np.fromiter((self.keys[self.key(t)] for t in texts), np.int64, len(texts))
-        if len(rows) and rows[-1] - rows[0] == len(rows) - 1 and (np.diff(rows) == 1).all():
+        if len(rows) and (np.diff(rows) == 1).all():
             return self.vectors[rows[0]:rows[-1] + 1]
         self.dirty = True  # written in this order, for a view next time
         return self.vectors[rows]

@@ -328,13 +328,14 @@ class PlatformIndex:
             if hit:
                 used[i] = True
                 det.mentions.append(Mention(hit[0], i, i + 1, hit[1], hit[2]))
-        owned = {pid for _, pids in det.owner_at for pid in pids}
-        if after:
-            owned |= self.siblings.get(after, set()) | {after}
-        for i in products:
-            if self.product_words[toks[i]] in owned:  # "microsoft ... excel", "and in word?" after Copilot
-                used[i] = True
-                det.mentions.append(Mention(self.product_words[toks[i]], i, i + 1, EVERYDAY_NAME, True))
+        if products:  # "microsoft ... excel", "and in word?" after Copilot
+            owned = {pid for _, pids in det.owner_at for pid in pids}
+            if after:
+                owned |= self.siblings.get(after, set()) | {after}
+            for i in products:
+                if self.product_words[toks[i]] in owned:
+                    used[i] = True
+                    det.mentions.append(Mention(self.product_words[toks[i]], i, i + 1, EVERYDAY_NAME, True))
         det.mentions.sort(key=lambda m: m.start)
         det.rest = [t for i, t in enumerate(toks) if not used[i]]
         if self.senses:
