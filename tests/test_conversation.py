@@ -121,6 +121,21 @@ async def test_letter_and_close_matches(conv, surface):
 
 
 @pytest.mark.parametrize("surface", SURFACES)
+async def test_the_letter_asked_for_after_an_answer_on_objecting_is_that_platforms(conv, surface):
+    await conv.message(private(surface), "cómo me opongo a que instagram use mis fotos")
+    carta = seen(await conv.message(private(surface), "me escribes la carta?"))
+    assert "Instagram" in carta and "artículo 21.1 del RGPD" in carta.replace("\n", " ")
+    await conv.message(private(surface, user=8), "is there an objection form for linkedin ai training")
+    letter = seen(await conv.message(private(surface, user=8), "write me the letter"))
+    assert "privacy team of LinkedIn" in letter and "Article 21" in letter.replace("\n", " ")
+    # a cover letter is still a cover letter (matching.yaml other_letters), even right after that answer
+    assert "Article 21" not in seen(await conv.message(private(surface, user=8), "can you write me a cover letter"))
+    # after an answer on something else, a letter is not assumed to be the objection
+    await conv.message(private(surface, user=9), "does linkedin train on my posts")
+    assert "Article 21" not in seen(await conv.message(private(surface, user=9), "write me the letter"))
+
+
+@pytest.mark.parametrize("surface", SURFACES)
 async def test_asking_for_a_letter_gets_the_letter(conv, surface):
     anyone = seen(await conv.message(private(surface), "write me an objection letter about my data being used for ai"))
     assert "privacy team of [company]" in anyone and "Subject: Objection to the use of my personal data" in anyone

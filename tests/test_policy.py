@@ -153,10 +153,15 @@ def test_an_assistant_in_its_own_app_is_out_of_scope_only_when_the_judge_is_all_
     r, _ = reading("como quito meta ai de whatsapp", platforms=["meta-ai", "whatsapp"], subject="meta-ai",
                    judged=verdict(**{OUT: 0.9, "ai-training": 0.1}))
     assert decide(r, T).status == "abstain"  # any other message this sure is out of scope
-    r.in_its_app = True
+    r.in_its_app = r.taking_away = True
     assert (decide(r, T).status, decide(r, T).platform) == ("answer", "meta-ai")
     r, _ = reading("is meta ai in whatsapp better than chatgpt", platforms=["meta-ai", "whatsapp"],
                    subject="meta-ai", judged=verdict(**{OUT: 0.97, "ai-training": 0.03}))
+    r.in_its_app = r.taking_away = True
+    assert decide(r, T).status == "abstain"
+    # the lower bar is for taking it away: asked to do a task there, it is judged like any other message
+    r, _ = reading("how do i use meta ai to make stickers in whatsapp", platforms=["meta-ai", "whatsapp"],
+                   subject="meta-ai", judged=verdict(**{OUT: 0.9, "ai-training": 0.1}))
     r.in_its_app = True
     assert decide(r, T).status == "abstain"
 
@@ -165,7 +170,7 @@ def test_asked_in_a_group_too_an_assistant_in_its_own_app_is_out_of_scope_only_w
     r, _ = reading("anyone know how to remove meta ai from whatsapp?", platforms=["meta-ai", "whatsapp"],
                    subject="meta-ai", overheard=True, judged=verdict(**{OUT: 0.6, "ai-training": 0.4}))
     assert decide(r, T).status == "abstain"  # overheard, any other question this unsure stays silent
-    r.in_its_app = True
+    r.in_its_app = r.taking_away = True
     assert (decide(r, T).status, decide(r, T).platform) == ("answer", "meta-ai")
 
 
@@ -386,3 +391,18 @@ def test_a_group_question_torn_between_two_cards_of_its_platform_is_still_about_
     r, _ = reading("is that bot any good with linkedin?", platforms=["linkedin"], subject="linkedin", overheard=True,
                    judged=spread)  # mostly about the bot and the concepts: not a question about the platform
     assert (decide(r, T).status, decide(r, T).reason) == ("abstain", "group-silent")
+
+
+def test_a_letter_asked_after_an_answer_on_objecting_is_that_platforms_letter():
+    out = verdict(**{OUT: 0.95, "legal-objection": 0.05})  # the judge reads any letter as a task out of scope
+    for topic in ("legal-objection", "region"):
+        r, _ = reading("write me the letter", previous=("instagram", topic), judged=out)
+        r.letter_asked = True
+        d = decide(r, T)
+        assert (d.status, d.platform, d.topic) == ("answer", "instagram", "legal-objection"), topic
+    r, _ = reading("write me the letter", previous=("instagram", "ai-training"), judged=out)
+    r.letter_asked = True  # the answer before offered no letter
+    assert decide(r, T).status == "abstain"
+    r, _ = reading("write me the letter", previous=("instagram", "legal-objection"), judged=out, overheard=True)
+    r.letter_asked = True  # overheard in a group
+    assert decide(r, T).status == "abstain"

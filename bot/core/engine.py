@@ -95,13 +95,15 @@ class Engine:
         self._site_hosts = {p.id for p in kb.platforms.values() if p.category in self.matching.site_hosts}
         self.grammar = Grammar(self.matching, frozenset(self._assistants),
                                {p.id: p.owner for p in kb.platforms.values()}
-                               | {BRAND + b.name: b.owner for b in brands if b.owner})
+                               | {BRAND + b.name: b.owner for b in brands if b.owner},
+                               {p.id: frozenset(p.built_into) for p in kb.platforms.values() if p.built_into})
         self.judge = judge or Judge(self._masked_examples, word_topics=PLATFORM_CARD_TOPICS,
                                     group_examples=self._masked_group_examples)
-        # crawler user agents as written ("GPTBot", "Google-Extended"), not those that are also a platform's name
+        # crawler user agents as written ("GPTBot", "Google-Extended") and what people call them ("Common Crawl"), not
+        # those that are also a platform's name
         names = {" ".join(k) for k in self.index.alias}
-        tokens_ = sorted({c.token.casefold() for c in kb.crawlers if len(c.token) >= 5
-                          and normalize(c.token) not in names}, key=len, reverse=True)
+        tokens_ = sorted({name.casefold() for c in kb.crawlers for name in (c.token, *c.called) if len(name) >= 5
+                          and normalize(name) not in names}, key=len, reverse=True)
         self._crawlers = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, tokens_)) + r")(?![\w-])") if tokens_ else None
         self._platforms = sorted((p for p in kb.platforms.values() if p.id != "general"), key=lambda p: p.name.casefold())
         self._names = {p.id: p.name for p in kb.platforms.values()}
@@ -274,10 +276,10 @@ class Engine:
             previous=reading_previous,
             judge=judge, remark=remark, social_only=self.grammar.only_social(toks), same_again=self.grammar.asks_the_same_again(toks),
             in_its_app=self._in_its_app(subject, det, toks), switching_on=self.grammar.asks_to_switch_on(toks),
-            switching_off=self.grammar.asks_to_switch_off(toks),
+            switching_off=self.grammar.asks_to_switch_off(toks), taking_away=self.grammar.takes_away(toks),
             a_choice=len(ambiguous) > 1 and self.grammar.offers_a_choice(det, toks),
             in_previous_assistants_app=bool(reading_previous and subject in self.kb.platforms[
-                reading_previous[0]].built_into), hosts_sites=subject in self._site_hosts,
+                reading_previous[0]].built_into), hosts_sites=subject in self._site_hosts and not self.grammar.self_hosts(toks),
             letter_asked=self.grammar.asks_for_a_letter(toks))
         region = query.region or reading.region_named
         return reading, lang, asked_in, region

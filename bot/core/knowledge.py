@@ -362,6 +362,7 @@ def _norm_url(url: str) -> str:
 
 class Crawler(Strict):
     token: str = Field(min_length=1)
+    called: list[str] = []  # what people call it besides its token ("common crawl" for CCBot): names a crawler too
     operator: str = Field(min_length=1)
     purpose: Literal["training", "search", "user-fetch", "assistant", "preview", "archive", "research", "other"]
     description: str = Field(min_length=1)

@@ -71,7 +71,10 @@ class MatchingFile(_Strict):
     everyday_after: dict[str, list[str]] = {}  # an everyday-word alias after these is that word ("an illustrator")
     name_senses: dict[str, dict[str, list[str]]] = {}  # a name two platforms share, and the words that pick one
     site_hosts: list[str] = []  # categories of platforms hosting people's sites, with their own AI-crawler setting
+    training_after_name: list[str] = []  # "meta ai training on instagram": the owner's training of the app's data
+    self_hosted: list[str] = []  # a site on one's own server ("my self-hosted wordpress"): no host's setting
     letter_words: list[str] = []  # asking for a letter to be written ("write me an objection letter")
+    other_letters: list[str] = []  # letters that are not an objection ("cover letter")
     said_to_assistants: list[str] = []  # chats, history, what I asked: what deleting an assistant's data deletes
     owner_nicknames: dict[str, list[str]] = {}  # owner (as in the platform files) -> names that stand for it ("zuck")
 
@@ -316,7 +319,9 @@ class PlatformIndex:
             if used[i] or i in everyday:
                 continue
             if t in self.product_words:
-                products.append(i)
+                if not (i + 1 < n and toks[i + 1] in self.everyday_before.get((t,), ())
+                        or i and toks[i - 1] in self.everyday_after.get((t,), ())):
+                    products.append(i)  # not "copilot helped me word my email"
                 continue
             owner = self.owner_platforms(t, possessive=not (i and toks[i - 1] in self.articles))  # not "mis metas"
             if owner:
@@ -406,8 +411,10 @@ class Grammar:
     """Regions, question openers, context markers, conjunctions and filler, from matching.yaml."""
 
     def __init__(self, m: MatchingFile, assistants: frozenset[str] = frozenset(),
-                 owners: dict[str, str] | None = None):
+                 owners: dict[str, str] | None = None, built_into: dict[str, frozenset[str]] | None = None):
         self.assistants = assistants  # AI assistants: they learn from what is posted elsewhere, they hold no posts
+        self.training_after = frozenset(t for w in m.training_after_name for t in tokenize(w))
+        self.built_into = built_into or {}  # an assistant -> the apps it is built into (its card covers it there)
         self.owners = owners or {}  # platform (and BRAND + an uncovered brand of a covered owner) -> its owner
         self.posted_content = {t for w in m.posted_content for t in tokenize(w)}
         region_of = {tuple(tokenize(w)): r for r, words in m.region_words.items() for w in words}
@@ -437,6 +444,8 @@ class Grammar:
         self.switch_on = Phrases(m.switch_on)
         self.switch_off = Phrases(m.switch_off)
         self.letter = Phrases(m.letter_words)
+        self.other_letters = Phrases(m.other_letters)
+        self.self_hosted = Phrases(m.self_hosted)
         self.said = Phrases(m.said_to_assistants)
 
     def only_social(self, toks: list[str]) -> bool:
@@ -455,8 +464,14 @@ class Grammar:
         """'como quito meta ai del whatsapp', 'get rid of it': a feature taken away, not what was said to it."""
         return bool(self.switch_off.find(toks)) and not self.said.find(toks)
 
+    def takes_away(self, toks: list[str]) -> bool:
+        return bool(self.switch_off.find(toks))
+
+    def self_hosts(self, toks: list[str]) -> bool:
+        return bool(self.self_hosted.find(toks))
+
     def asks_for_a_letter(self, toks: list[str]) -> bool:
-        return bool(self.letter.find(toks))
+        return bool(self.letter.find(toks)) and not self.other_letters.find(toks)
 
     def asks_the_same_again(self, toks: list[str]) -> bool:
         return any(self.same_again.length_at(toks, i) for i in range(len(toks)))
@@ -502,6 +517,17 @@ class Grammar:
         names = [m for m in det.mentions if not m.pid.startswith(BRAND)]
         joins = [set(toks[a.end:b.start]) & self.conjunctions for a, b in zip(names, names[1:]) if a.pid != b.pid]
         return bool(joins) and all(j and j <= self.alternatives for j in joins)
+
+    def _own_feature(self, app: str, assistants: set[str]) -> bool:
+        """Its owner's assistant named inside an app it is not built into is the app's own feature, on the app's card
+        ("el copilot de excel": Microsoft 365's Copilot); one built into the app ("meta ai in whatsapp") is itself."""
+        return bool(assistants) and all(self.owners.get(a) == self.owners.get(app) and app not in self.built_into.get(a, ())
+                                        for a in assistants)
+
+    def _owners_training(self, det: Detection, toks: list[str], app: str) -> bool:
+        """'meta ai training on instagram', 'meta's ai training': the app's owner training its models, on the app's data."""
+        return any(m.pid in self.assistants and self.owners.get(m.pid) == self.owners.get(app)
+                   and m.end < len(toks) and toks[m.end] in self.training_after for m in det.mentions)
 
     def _speaks_of_posts(self, det: Detection, toks: list[str]) -> bool:
         named = {i for m in det.mentions for i in range(m.start, m.end)}  # "google photos" is a name, not photos
@@ -575,7 +601,9 @@ class Grammar:
                          if any(a in self.assistants and self.owners.get(a) == self.owners.get(pid) for a in ids)}
         holders = {m.pid for m in mentions if m.pid not in self.assistants and not m.company} - excluded - (
             joined - own_assistant)
-        if len(holders) == 1 and set(ids) - holders <= self.assistants and self._speaks_of_posts(det, toks):
+        if len(holders) == 1 and set(ids) - holders <= self.assistants and (
+                self._speaks_of_posts(det, toks) or not joined and self._own_feature(next(iter(holders)), set(ids) - holders)
+                or self._owners_training(det, toks, next(iter(holders)))):
             return holders.pop(), []  # "my reddit comments ... google's ai", "answers openai got from stack overflow"
         # every name after a marker ("como tiro a meta ai do whatsapp", "quitar ... de meta ai del wasap"): the
         # verb's object comes before the place it is taken from, so the first name is the subject

@@ -69,6 +69,7 @@ class Reading:
     in_its_app: bool = False  # an AI assistant named with an app of its own owner ("meta ai" in "whatsapp")
     switching_on: bool = False  # asks to get or switch something on, and nothing off ("como activo...")
     switching_off: bool = False  # asks to take something away, and names nothing said to it ("como quito...")
+    taking_away: bool = False  # a word of taking something away, whatever it is ("como quito...", "delete my chats")
     a_choice: bool = False  # platforms offered as alternatives ("gemini o chatgpt per la tesi?"), not listed
     same_again: bool = False  # "same for...", "...too?", "lo mismo", "auch": the previous question again
     in_previous_assistants_app: bool = False  # after an answer about Meta AI, "y en insta?": an app it is built into
@@ -109,6 +110,7 @@ class Decision:
 
 
 PLATFORM_CARD_TOPICS = PLATFORM_TOPICS + ("region", "past-training")
+LETTER_TOPICS = ("legal-objection", "region")  # objecting, and where one may object: a letter asked next is its letter
 
 
 def _platform_topic(r: Reading, t: Tuning) -> str:
@@ -188,6 +190,16 @@ def follow_up_other_platform(r: Reading, t: Tuning) -> Decision | None:
                     reason="follow-up")
 
 
+def letter_follow_up(r: Reading, t: Tuning) -> Decision | None:
+    """After an answer on objecting ("how do I object to instagram using my photos?"), "write me the letter", "me
+    escribes la carta?": that platform's objection letter, which the answer offered. The judge alone reads a letter
+    as a task out of scope (a cover letter), so the conversation decides."""
+    if (r.letter_asked and r.previous and r.previous[0] != "general" and r.previous[1] in LETTER_TOPICS
+            and not (r.subject or r.ambiguous or r.det.brands or r.det.owners or r.overheard)
+            and len(r.toks) <= t.follow_up_max_tokens):
+        return Decision("answer", r.previous[0], "legal-objection", 100.0, (r.previous[0],), reason="follow-up")
+
+
 def follow_up(r: Reading, t: Tuning) -> Decision | None:
     """No platform named, an answer just given: 'and in Spain?', 'does that undo it?'."""
     if (not r.previous or r.subject or r.ambiguous or r.det.brands or r.det.owners or r.social_only
@@ -230,7 +242,8 @@ def assistant_wanted(r: Reading, t: Tuning) -> Decision | None:
 
 
 def out_of_scope(r: Reading, t: Tuning) -> Decision | None:
-    limit = t.in_its_app_out_of_scope if r.in_its_app else t.group_out_of_scope if r.overheard else t.out_of_scope
+    limit = (t.in_its_app_out_of_scope if r.in_its_app and r.taking_away  # "quitar meta ai de whatsapp", not
+             else t.group_out_of_scope if r.overheard else t.out_of_scope)  # "use meta ai to make stickers"
     if not r.in_its_app and r.topic(PLATFORM_CARD_TOPICS)[0] == "delete-data":
         limit = min(limit, t.delete_data_out_of_scope)
     if r.verdict.p(OUT) > limit:
@@ -305,7 +318,7 @@ def no_platform(r: Reading, t: Tuning) -> Decision:
 
 
 RULES: tuple[Callable[[Reading, Tuning], Decision | None], ...] = (
-    empty, overheard_chatter, overheard_remark, crawler_named, assistant_in_another_app, bare_name, follow_up_other_platform, follow_up,
+    empty, overheard_chatter, overheard_remark, crawler_named, assistant_in_another_app, bare_name, follow_up_other_platform, letter_follow_up, follow_up,
     platforms_listed, assistant_wanted, out_of_scope,
     overheard_unsure,
     uncovered_brand, platform_named, several_platforms, letter_for_any_company, general_topic, owner_named, no_platform,
