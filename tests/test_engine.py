@@ -491,6 +491,23 @@ def test_a_name_also_used_outside_a_comparison_is_the_subject(engine, text, plat
     assert (a.status, a.platform) == ("answer", platform)
 
 
+@pytest.mark.parametrize("text, platform", [
+    # matching.yaml context_markers: "igual (o)", "wegen", "because of" put the name after them in the background
+    ("o threads usa meus posts pra ia igual o insta faz? como desligo", "threads"),
+    ("wegen musk bin ich auf threads, trainiert threads mit meinen posts?", "threads"),
+    ("i'm on bluesky because of x, does bluesky train on my posts", "bluesky"),
+])
+def test_a_name_after_a_comparison_or_a_reason_is_context(engine, text, platform):
+    a = ask(engine, text)
+    assert (a.status, a.platform) == ("answer", platform)
+
+
+def test_when_every_name_follows_a_marker_the_one_named_most_is_the_subject(engine):
+    # "lasciato twitter", "per threads", "che threads": all after markers; Threads is named twice
+    a = ask(engine, "ho lasciato twitter per threads e ora scopro che threads addestra l'ia coi post, si può evitare?")
+    assert (a.status, a.platform) == ("answer", "threads")
+
+
 @pytest.mark.parametrize("text", ["the github one", "i meant the github one"])
 def test_picking_one_after_an_answer_about_another_switches_platform(engine, text):
     a = ask(engine, text, previous=("microsoft-copilot", "ai-training"))

@@ -518,6 +518,12 @@ class Grammar:
         joins = [set(toks[a.end:b.start]) & self.conjunctions for a, b in zip(names, names[1:]) if a.pid != b.pid]
         return bool(joins) and all(j and j <= self.alternatives for j in joins)
 
+    @staticmethod
+    def _most_named(pids: list[str]) -> list[str]:
+        """Every name after a marker: the one named most often, else the first ("ho lasciato twitter per threads e
+        ora scopro che threads addestra...": Threads, named twice)."""
+        return [max(dict.fromkeys(pids), key=pids.count)] if pids else []
+
     def _own_feature(self, app: str, assistants: set[str]) -> bool:
         """Its owner's assistant named inside an app it is not built into is the app's own feature, on the app's card
         ("el copilot de excel": Microsoft 365's Copilot); one built into the app ("meta ai in whatsapp") is itself."""
@@ -609,7 +615,7 @@ class Grammar:
         # verb's object comes before the place it is taken from, so the first name is the subject
         exact = [m.pid for m in mentions if m.strength >= MISSPELT_NAME]  # not a guess ("instalo" is not instagram)
         candidates = ([pid for pid in ids if pid not in context | companies]
-                      or [pid for pid in ids if companies and pid not in companies] or exact[:1] or ids)
+                      or [pid for pid in ids if companies and pid not in companies] or self._most_named(exact) or ids)
         if exact and not set(candidates) & set(exact):  # only typo guesses left ("quería" for quora): a real
             candidates = list(dict.fromkeys(exact))  # name, even after a marker ("para que el chatgpt"), wins
         # a real name beats an everyday word ("linkedin and x"); a typo's guess is not a real name ("quería ... alexa")
