@@ -589,14 +589,34 @@ def test_an_assistant_inside_its_owners_app_it_is_not_built_into_is_the_apps_fea
     assert (a.status, a.platform) == ("answer", platform)
 
 
+@pytest.mark.parametrize("text, platform", [
+    ("zuck's chatbot just popped up in messenger, how do i turn it off", "meta-ai"),  # matching.yaml assistant_nouns
+    ("does google's chatbot learn from what i type into it", "gemini"),
+    ("el asistente de google guarda mis chats para entrenar?", "gemini"),
+    ("does google use my emails for ai", "google"),  # the company alone is still the company
+])
+def test_a_company_named_for_its_ai_assistant_is_that_assistant(engine, text, platform):
+    a = ask(engine, text)
+    assert (a.status, a.platform) == ("answer", platform)
+
+
+def test_a_product_word_beside_its_owners_assistant_names_the_product_where_files_are_spoken_of(engine):
+    # "word", "excel" are product words: beside Copilot they name Microsoft 365 when the message speaks of what the
+    # app holds (matching.yaml posted_content), not when Copilot is asked to do a task there
+    a = ask(engine, "does copilot in word and excel use our company docs to train models?")
+    assert (a.status, a.platform) == ("answer", "microsoft-365")
+    assert ask(engine, "can copilot write excel formulas for me").status == "abstain"
+
+
 def test_a_product_word_used_as_a_word_is_a_word(engine):
     # matching.yaml everyday_before/after: "word my complaint", "how to word" are the verb, even after Copilot
     from bot.core.normalize import tokens
     for text in ("how should i word my complaint to them", "not sure how to word it"):
         det = engine.index.detect(tokens(text), text, after="microsoft-copilot")
         assert "microsoft-365" not in det.platforms, text
-    det = engine.index.detect(tokens("and in word?"), "and in word?", after="microsoft-copilot")
-    assert set(det.platforms) == {"microsoft-365"}
+    for text in ("and in word?", "and in word? it's my work laptop"):  # the "?" is gone from the tokens
+        det = engine.index.detect(tokens(text), text, after="microsoft-copilot")
+        assert set(det.platforms) == {"microsoft-365"}, text
 
 
 def test_an_assistant_asked_to_do_a_task_in_its_app_is_a_near_miss(engine):
@@ -706,6 +726,12 @@ def test_an_assistant_is_in_its_app_when_both_have_one_owner(engine, text, insid
     (("chatgpt", "ai-training"), "and instagram?", "instagram"),  # another owner: another platform
     (("linkedin", "ai-training"), "y en insta?", "instagram"),  # LinkedIn is no assistant
     (("gemini", "ai-training"), "and google photos?", "google-photos"),  # its own card: Gemini is not built_into it
+    # longer, asking to take it away there too (switch_off, same_again): still the assistant...
+    (("meta-ai", "ai-training"), "y en instagram también se puede quitar?", "meta-ai"),
+    (("meta-ai", "ai-training"), "e do insta, dá pra tirar também?", "meta-ai"),
+    # ...unless it is about that app's posts, or asks something else of it
+    (("meta-ai", "ai-training"), "does insta use my posts too?", "instagram"),
+    (("meta-ai", "ai-training"), "e o facebook, como recuso lá?", "facebook"),
 ])
 def test_after_an_assistant_an_app_it_is_built_into_named_alone_is_the_assistant_there(engine, previous, text, platform):
     a = engine.answer(Query(text, previous=previous))

@@ -72,6 +72,8 @@ class MatchingFile(_Strict):
     name_senses: dict[str, dict[str, list[str]]] = {}  # a name two platforms share, and the words that pick one
     site_hosts: list[str] = []  # categories of platforms hosting people's sites, with their own AI-crawler setting
     training_after_name: list[str] = []  # "meta ai training on instagram": the owner's training of the app's data
+    assistant_nouns: list[str] = []  # "zuck's chatbot": a company named for its AI assistant
+    of_words: list[str] = []  # "el chatbot de google": the word between the noun and the company
     self_hosted: list[str] = []  # a site on one's own server ("my self-hosted wordpress"): no host's setting
     letter_words: list[str] = []  # asking for a letter to be written ("write me an objection letter")
     other_letters: list[str] = []  # letters that are not an objection ("cover letter")
@@ -253,6 +255,12 @@ class PlatformIndex:
         # it is the company ("object to google using my data for gemini" is about Gemini)
         self.companies = {k: set(v) for k, v in owner_map.items() if k in self.alias and len(v) > 1}
         self.siblings = {pid: set(v) - {pid} for v in owner_map.values() for pid in v}  # the same owner's others
+        assistants = {key: [pid for pid in pids if kb.platforms[pid].category == "ai-assistant"]
+                      for key, pids in {**owner_map, **self.owners}.items()}
+        self.owner_assistant = {key: found[0] for key, found in assistants.items() if len(found) == 1}
+        self.assistant_nouns = Phrases(matching.assistant_nouns)
+        self.posted_content = frozenset(t for w in matching.posted_content for t in tokenize(w))
+        self.of_words = frozenset(matching.of_words)
         self.fuzzy: dict[str, list[tuple[str, str]]] = {}
         for key, pid in self.alias.items():
             if len(key) == 1 and len(key[0]) >= 4 and key[0].isalpha() and not pid.startswith(BRAND):
@@ -335,6 +343,8 @@ class PlatformIndex:
                 det.mentions.append(Mention(hit[0], i, i + 1, hit[1], hit[2]))
         if products:  # "microsoft ... excel", "and in word?" after Copilot
             owned = {pid for _, pids in det.owner_at for pid in pids}
+            if self.posted_content.intersection(toks):  # "copilot in word and excel ... our company docs"
+                owned |= {pid for m in det.mentions for pid in self.siblings.get(m.pid, ())}
             if after:
                 owned |= self.siblings.get(after, set()) | {after}
             for i in products:
@@ -345,11 +355,33 @@ class PlatformIndex:
         det.rest = [t for i, t in enumerate(toks) if not used[i]]
         if self.senses:
             det.mentions = [self._sense(m, toks) for m in det.mentions]
-        named = {m.pid for m in det.mentions}  # after the senses: the platforms as finally read
         for m in det.mentions:
             m.owned = frozenset(self.companies.get(tuple(toks[m.start:m.end]), ()))
+        self._owners_assistant(det, toks)
+        named = {m.pid for m in det.mentions}  # after the senses: the platforms as finally read
+        for m in det.mentions:
             m.company = bool(named & m.owned - {m.pid})
         return det
+
+    def _owners_assistant(self, det: Detection, toks: list[str]) -> None:
+        """'zuck's chatbot', 'google's assistant', 'el chatbot de google': a company named for its AI assistant (the
+        one platform of category ai-assistant it owns) is that assistant."""
+        spots = [(i, i + 1, None) for i, _ in det.owner_at] + [(m.start, m.end, m) for m in det.mentions if m.owned]
+        for start, end, mention in spots:
+            pid = self.owner_assistant.get(tuple(toks[start:end]))
+            if not pid:
+                continue
+            after = self.assistant_nouns.length_at(toks, end)
+            before = start >= 2 and toks[start - 1] in self.of_words and self.assistant_nouns.ending_at(toks, start - 1)
+            if not (after or before):
+                continue
+            if mention:
+                det.mentions.remove(mention)
+            else:
+                k = next(k for k, (i, _) in enumerate(det.owner_at) if i == start)
+                del det.owner_at[k], det.owners[k]
+            det.mentions.append(Mention(pid, start, end, REAL_NAME))
+        det.mentions.sort(key=lambda m: m.start)
 
     def _sense(self, m: Mention, toks: list[str]) -> Mention:
         for pid, words in self.senses.get(tuple(toks[m.start:m.end]), ()):
@@ -535,7 +567,7 @@ class Grammar:
         return any(m.pid in self.assistants and self.owners.get(m.pid) == self.owners.get(app)
                    and m.end < len(toks) and toks[m.end] in self.training_after for m in det.mentions)
 
-    def _speaks_of_posts(self, det: Detection, toks: list[str]) -> bool:
+    def speaks_of_posts(self, det: Detection, toks: list[str]) -> bool:
         named = {i for m in det.mentions for i in range(m.start, m.end)}  # "google photos" is a name, not photos
         return any(t in self.posted_content for i, t in enumerate(toks) if i not in named)
 
@@ -608,7 +640,7 @@ class Grammar:
         holders = {m.pid for m in mentions if m.pid not in self.assistants and not m.company} - excluded - (
             joined - own_assistant)
         if len(holders) == 1 and set(ids) - holders <= self.assistants and (
-                self._speaks_of_posts(det, toks) or not joined and self._own_feature(next(iter(holders)), set(ids) - holders)
+                self.speaks_of_posts(det, toks) or not joined and self._own_feature(next(iter(holders)), set(ids) - holders)
                 or self._owners_training(det, toks, next(iter(holders)))):
             return holders.pop(), []  # "my reddit comments ... google's ai", "answers openai got from stack overflow"
         # every name after a marker ("como tiro a meta ai do whatsapp", "quitar ... de meta ai del wasap"): the

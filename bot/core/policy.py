@@ -73,6 +73,7 @@ class Reading:
     a_choice: bool = False  # platforms offered as alternatives ("gemini o chatgpt per la tesi?"), not listed
     same_again: bool = False  # "same for...", "...too?", "lo mismo", "auch": the previous question again
     in_previous_assistants_app: bool = False  # after an answer about Meta AI, "y en insta?": an app it is built into
+    speaks_of_posts: bool = False  # names what people post ("my photos", "posts"): an app's own content
     hosts_sites: bool = False  # the subject hosts people's sites, with its own AI-crawler setting (Squarespace, Wix)
     letter_asked: bool = False  # "write me an objection letter": the letter itself is wanted
     _verdict: Verdict | None = field(default=None, repr=False)
@@ -162,10 +163,11 @@ def crawler_named(r: Reading, t: Tuning) -> Decision | None:
 
 def assistant_in_another_app(r: Reading, t: Tuning) -> Decision | None:
     """After an answer about Meta AI, 'y en insta?', 'and on messenger?': the same assistant, inside another
-    app it is built into (its card covers them all: `built_into`); a longer message about that app is a new
-    question."""
+    app it is built into (its card covers them all: `built_into`), or a short one asking to take it away there too
+    ("y en instagram también se puede quitar?"); a longer message, or one about that app's posts, is a new question."""
     if (r.in_previous_assistants_app and len(r.det.platforms) == 1 and not r.overheard
-            and len(r.toks) <= t.assistant_app_max_tokens):
+            and (len(r.toks) <= t.assistant_app_max_tokens or len(r.toks) <= t.follow_up_max_tokens // 2 and (
+                r.switching_off or r.same_again) and not r.speaks_of_posts)):  # "y en instagram también se quita?"
         return Decision("answer", r.previous[0], _previous_topic(r), 100.0, (r.previous[0],), reason="follow-up")
 
 
