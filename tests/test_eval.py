@@ -133,6 +133,12 @@ FLOORS = {  # set -> slice -> (correct at least, of)
     "dev-40.jsonl": {"answerable": (200, 208), "answerable-other": (103, 108),
         "clarify": (47, 50), "follow-up": (37, 40), "general": (26, 30), "group-chatter": (59, 60),
         "group-question": (49, 50), "near-miss": (44, 50), "off-topic": (38, 40), "uncovered": (27, 30)},
+    "dev-41.jsonl": {"answerable": (192, 203), "answerable-other": (102, 108),
+        "clarify": (48, 50), "follow-up": (37, 40), "general": (23, 30), "group-chatter": (59, 60),
+        "group-question": (48, 50), "near-miss": (46, 50), "off-topic": (39, 40), "uncovered": (28, 30)},
+    "dev-42.jsonl": {"answerable": (209, 218), "answerable-other": (107, 113),
+        "clarify": (46, 50), "follow-up": (34, 40), "general": (26, 30), "group-chatter": (59, 60),
+        "group-question": (48, 50), "near-miss": (44, 50), "off-topic": (39, 40), "uncovered": (28, 30)},
 }
 
 
