@@ -502,6 +502,16 @@ def test_a_name_after_a_comparison_or_a_reason_is_context(engine, text, platform
     assert (a.status, a.platform) == ("answer", platform)
 
 
+@pytest.mark.parametrize("text, platform", [
+    ("threads usa i miei post per l'ia come fa insta?", "threads"),  # "come fa", "que nem": like ... does
+    ("o threads usa meus posts pra ia que nem o insta?", "threads"),
+    ("i'm a small youtuber, is google using my videos to train ai", "youtube"),  # one who posts there: an alias
+])
+def test_like_the_other_does_and_the_people_who_post_there(engine, text, platform):
+    a = ask(engine, text)
+    assert (a.status, a.platform) == ("answer", platform)
+
+
 def test_when_every_name_follows_a_marker_the_one_named_most_is_the_subject(engine):
     # "lasciato twitter", "per threads", "che threads": all after markers; Threads is named twice
     a = ask(engine, "ho lasciato twitter per threads e ora scopro che threads addestra l'ia coi post, si può evitare?")
@@ -633,6 +643,17 @@ def test_an_assistant_asked_to_do_a_task_in_its_app_is_a_near_miss(engine):
 def test_bots_kept_off_ones_own_site_get_the_crawler_card(engine, text):
     a = ask(engine, text)
     assert (a.status, a.platform, a.topic) == ("answer", "general", "website-crawlers")
+
+
+@pytest.mark.parametrize("text", [
+    "keep openai's crawler off my portfolio site, how",  # matching.yaml crawler_nouns beside a crawlers.yaml operator
+    "no quiero que los crawlers de anthropic lean mi blog",
+])
+def test_a_crawler_named_by_its_company_is_about_ones_site(engine, text):
+    a = ask(engine, text)
+    assert (a.status, a.platform, a.topic) == ("answer", "general", "website-crawlers")
+    assert ask(engine, "sam altman's bot keeps my chats, how do i stop the training").platform == "chatgpt"
+    assert ask(engine, "does google's crawler take my reddit posts for ai").platform == "reddit"  # Reddit holds them
 
 
 def test_a_site_on_a_hosts_platform_gets_its_own_crawler_setting(engine):

@@ -105,6 +105,8 @@ class Engine:
         tokens_ = sorted({name.casefold() for c in kb.crawlers for name in (c.token, *c.called) if len(name) >= 5
                           and normalize(name) not in names}, key=len, reverse=True)
         self._crawlers = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, tokens_)) + r")(?![\w-])") if tokens_ else None
+        # the companies that run them ("openai", "anthropic"): "openai's crawler" is about one's site
+        self._crawler_operators = {tuple(tokens(c.operator.split("(")[0])) for c in kb.crawlers}
         self._platforms = sorted((p for p in kb.platforms.values() if p.id != "general"), key=lambda p: p.name.casefold())
         self._names = {p.id: p.name for p in kb.platforms.values()}
         self._popular = [pid for pid in self.matching.popular if pid in self._names]
@@ -272,7 +274,8 @@ class Engine:
             bare=bool(det.mentions) and not content and not det.owners,
             question_like=self.grammar.looks_like_question(toks, raw),
             region_named=(region_named := self.grammar.region(toks, written_in)),
-            objection_right_there=region_named in self.grammar.right_to_object, crawler_named=self._names_crawler(raw),
+            objection_right_there=region_named in self.grammar.right_to_object,
+            crawler_named=self._names_crawler(raw, toks, det),
             previous=reading_previous,
             judge=judge, remark=remark, social_only=self.grammar.only_social(toks), same_again=self.grammar.asks_the_same_again(toks),
             in_its_app=self._in_its_app(subject, det, toks), switching_on=self.grammar.asks_to_switch_on(toks),
@@ -296,8 +299,13 @@ class Engine:
         return any(pid != subject and pid in self.kb.platforms and pid not in self._assistants
                    and self.kb.platforms[pid].owner == owner for pid in det.platforms)
 
-    def _names_crawler(self, raw: str) -> bool:
-        return bool(self._crawlers and self._crawlers.search(raw.casefold()))
+    def _names_crawler(self, raw: str, toks: list[str], det: Detection) -> bool:
+        """A crawler's user agent ("GPTBot"), or a crawler named by its company with no other company's platform
+        beside it ("openai's crawler" on my site; "google's crawler ... my reddit posts" is about Reddit)."""
+        if self._crawlers and self._crawlers.search(raw.casefold()):
+            return True
+        return all(tuple(tokens(self.kb.platforms[pid].owner)) in self._crawler_operators for pid in det.platforms
+                   ) and self.grammar.names_a_crawler_of(toks, self._crawler_operators)
 
     # the verdict -------------------------------------------------------------------------------
     def answer(self, query: Query) -> Answer:

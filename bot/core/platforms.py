@@ -74,6 +74,7 @@ class MatchingFile(_Strict):
     training_after_name: list[str] = []  # "meta ai training on instagram": the owner's training of the app's data
     assistant_nouns: list[str] = []  # "zuck's chatbot": a company named for its AI assistant
     of_words: list[str] = []  # "el chatbot de google": the word between the noun and the company
+    crawler_nouns: list[str] = []  # "openai's crawler": a crawler named by its company
     self_hosted: list[str] = []  # a site on one's own server ("my self-hosted wordpress"): no host's setting
     letter_words: list[str] = []  # asking for a letter to be written ("write me an objection letter")
     other_letters: list[str] = []  # letters that are not an objection ("cover letter")
@@ -478,6 +479,7 @@ class Grammar:
         self.letter = Phrases(m.letter_words)
         self.other_letters = Phrases(m.other_letters)
         self.self_hosted = Phrases(m.self_hosted)
+        self.crawler_nouns = Phrases(m.crawler_nouns)
         self.said = Phrases(m.said_to_assistants)
 
     def only_social(self, toks: list[str]) -> bool:
@@ -498,6 +500,16 @@ class Grammar:
 
     def takes_away(self, toks: list[str]) -> bool:
         return bool(self.switch_off.find(toks))
+
+    def names_a_crawler_of(self, toks: list[str], operators: set[tuple[str, ...]]) -> bool:
+        """A word for a crawler within three words of a company that runs one: "keep openai's crawler off my site",
+        "los crawlers de openai"."""
+        for i in range(len(toks)):
+            if size := self.crawler_nouns.length_at(toks, i):
+                near = range(max(0, i - 3), min(len(toks), i + size + 3))
+                if any(tuple(toks[j:j + len(op)]) == op for op in operators for j in near):
+                    return True
+        return False
 
     def self_hosts(self, toks: list[str]) -> bool:
         return bool(self.self_hosted.find(toks))
