@@ -282,7 +282,8 @@ class Engine:
             switching_off=self.grammar.asks_to_switch_off(toks), taking_away=self.grammar.takes_away(toks),
             a_choice=len(ambiguous) > 1 and self.grammar.offers_a_choice(det, toks),
             in_previous_assistants_app=bool(reading_previous and subject in self.kb.platforms[
-                reading_previous[0]].built_into), hosts_sites=subject in self._site_hosts and not self.grammar.self_hosts(toks),
+                reading_previous[0]].built_into),
+            hosts_sites=subject in self._site_hosts and not self.grammar.self_hosts(toks),
             letter_asked=self.grammar.asks_for_a_letter(toks), speaks_of_posts=self.grammar.speaks_of_posts(det, toks))
         region = query.region or reading.region_named
         return reading, lang, asked_in, region

@@ -570,12 +570,12 @@ class Grammar:
 
     def _own_feature(self, app: str, assistants: set[str]) -> bool:
         """Its owner's assistant named inside an app it is not built into is the app's own feature, on the app's card
-        ("el copilot de excel": Microsoft 365's Copilot); one built into the app ("meta ai in whatsapp") is itself."""
-        return bool(assistants) and all(self.owners.get(a) == self.owners.get(app) and app not in self.built_into.get(a, ())
-                                        for a in assistants)
+        ("copilot in outlook": Microsoft 365's Copilot); one built into the app ("meta ai in whatsapp") is itself."""
+        return bool(assistants) and all(
+            self.owners.get(a) == self.owners.get(app) and app not in self.built_into.get(a, ()) for a in assistants)
 
     def _owners_training(self, det: Detection, toks: list[str], app: str) -> bool:
-        """'meta ai training on instagram', 'meta's ai training': the app's owner training its models, on the app's data."""
+        """'meta ai training on instagram', 'meta's ai training': the app's owner training its models on its data."""
         return any(m.pid in self.assistants and self.owners.get(m.pid) == self.owners.get(app)
                    and m.end < len(toks) and toks[m.end] in self.training_after for m in det.mentions)
 
@@ -651,10 +651,11 @@ class Grammar:
                          if any(a in self.assistants and self.owners.get(a) == self.owners.get(pid) for a in ids)}
         holders = {m.pid for m in mentions if m.pid not in self.assistants and not m.company} - excluded - (
             joined - own_assistant)
-        if len(holders) == 1 and set(ids) - holders <= self.assistants and (
-                self.speaks_of_posts(det, toks) or not joined and self._own_feature(next(iter(holders)), set(ids) - holders)
-                or self._owners_training(det, toks, next(iter(holders)))):
-            return holders.pop(), []  # "my reddit comments ... google's ai", "answers openai got from stack overflow"
+        if len(holders) == 1 and set(ids) - holders <= self.assistants:
+            app, assistants = next(iter(holders)), set(ids) - holders
+            if (self.speaks_of_posts(det, toks) or not joined and self._own_feature(app, assistants)
+                    or self._owners_training(det, toks, app)):
+                return app, []  # "my reddit comments ... google's ai", "answers openai got from stack overflow"
         # every name after a marker ("como tiro a meta ai do whatsapp", "quitar ... de meta ai del wasap"): the
         # verb's object comes before the place it is taken from, so the first name is the subject
         exact = [m.pid for m in mentions if m.strength >= MISSPELT_NAME]  # not a guess ("instalo" is not instagram)

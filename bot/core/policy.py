@@ -320,7 +320,8 @@ def no_platform(r: Reading, t: Tuning) -> Decision:
 
 
 RULES: tuple[Callable[[Reading, Tuning], Decision | None], ...] = (
-    empty, overheard_chatter, overheard_remark, crawler_named, assistant_in_another_app, bare_name, follow_up_other_platform, letter_follow_up, follow_up,
+    empty, overheard_chatter, overheard_remark, crawler_named, assistant_in_another_app, bare_name,
+    follow_up_other_platform, letter_follow_up, follow_up,
     platforms_listed, assistant_wanted, out_of_scope,
     overheard_unsure,
     uncovered_brand, platform_named, several_platforms, letter_for_any_company, general_topic, owner_named, no_platform,
