@@ -201,3 +201,18 @@ def test_a_clarify_naming_nothing_we_know_offers_the_general_route(engine, rende
     several = renderer.render(Answer("clarify", None, "ai-training", 0, (Candidate("x", "X", 0),), "en",
                                      reason="several"), "plain").text
     assert "/letter" not in several  # two platforms we know were named: just ask which
+
+
+def test_an_article_number_does_not_end_the_short_answers_first_sentence():
+    # "right to object (Art. 21) to Meta ...": "Art." is an abbreviation, not the end of a sentence
+    from bot.core.brief import sentences
+    text = "In the EU/EEA and UK you can use your GDPR right to object (Art. 21) to Meta training AI. No reason needed."
+    assert sentences(text) == ["In the EU/EEA and UK you can use your GDPR right to object (Art. 21) to Meta training AI.",
+                               "No reason needed."]
+
+
+def test_the_short_instagram_objection_keeps_the_article_it_names(engine, renderer):
+    a = engine.answer(Query("how do i object to instagram using my photos, i am in france"))
+    assert (a.platform, a.topic) == ("instagram", "legal-objection")
+    short = renderer.render(a, "plain").text
+    assert "right to object (Art. 21)" in short

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 BUDGET = 600  # visible characters of the first reply's text (buttons not counted)
 WHAT, PATH, REGION, PAST = 200, 150, 160, 130  # each piece's own limit
 # "EE. UU." (the United States in Spanish) is one name, not the end of a sentence
-_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bEE\.)\s+(?=[A-Z¿¡\"“(0-9ÁÉÍÓÚÑ])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bEE\.)(?<!\b[Aa]rt\.)(?<!\bNo\.)\s+(?=[A-Z¿¡\"“(0-9ÁÉÍÓÚÑ])")  # not "Art. 21"
 # a sentence that says what happens by default, or that there is no switch, is worth keeping in the short form
 _DEFAULT_CUES = re.compile(r"default|defecto|opt[- ]in|automatic|automátic|no (?:switch|setting|opt)|"
                            r"no hay|ningún|cannot|can't|no puedes|only in|solo en", re.IGNORECASE)
