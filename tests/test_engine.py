@@ -496,18 +496,12 @@ def test_a_name_also_used_outside_a_comparison_is_the_subject(engine, text, plat
     ("o threads usa meus posts pra ia igual o insta faz? como desligo", "threads"),
     ("wegen musk bin ich auf threads, trainiert threads mit meinen posts?", "threads"),
     ("i'm on bluesky because of x, does bluesky train on my posts", "bluesky"),
-])
-def test_a_name_after_a_comparison_or_a_reason_is_context(engine, text, platform):
-    a = ask(engine, text)
-    assert (a.status, a.platform) == ("answer", platform)
-
-
-@pytest.mark.parametrize("text, platform", [
     ("threads usa i miei post per l'ia come fa insta?", "threads"),  # "come fa", "que nem": like ... does
     ("o threads usa meus posts pra ia que nem o insta?", "threads"),
-    ("i'm a small youtuber, is google using my videos to train ai", "youtube"),  # one who posts there: an alias
+    # one who posts there names the platform (an alias): not the owner beside it
+    ("i'm a small youtuber, is google using my videos to train ai", "youtube"),
 ])
-def test_like_the_other_does_and_the_people_who_post_there(engine, text, platform):
+def test_a_name_given_as_comparison_reason_or_owner_is_context(engine, text, platform):
     a = ask(engine, text)
     assert (a.status, a.platform) == ("answer", platform)
 

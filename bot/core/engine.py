@@ -107,6 +107,8 @@ class Engine:
         self._crawlers = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, tokens_)) + r")(?![\w-])") if tokens_ else None
         # the companies that run them ("openai", "anthropic"): "openai's crawler" is about one's site
         self._crawler_operators = {tuple(tokens(c.operator.split("(")[0])) for c in kb.crawlers}
+        self._crawler_operators_platforms = {p.id for p in kb.platforms.values()
+                                             if tuple(tokens(p.owner)) in self._crawler_operators}
         self._platforms = sorted((p for p in kb.platforms.values() if p.id != "general"), key=lambda p: p.name.casefold())
         self._names = {p.id: p.name for p in kb.platforms.values()}
         self._popular = [pid for pid in self.matching.popular if pid in self._names]
@@ -305,8 +307,8 @@ class Engine:
         beside it ("openai's crawler" on my site; "google's crawler ... my reddit posts" is about Reddit)."""
         if self._crawlers and self._crawlers.search(raw.casefold()):
             return True
-        return all(tuple(tokens(self.kb.platforms[pid].owner)) in self._crawler_operators for pid in det.platforms
-                   ) and self.grammar.names_a_crawler_of(toks, self._crawler_operators)
+        return (det.platforms.keys() <= self._crawler_operators_platforms
+                and self.grammar.names_a_crawler_of(toks, self._crawler_operators))
 
     # the verdict -------------------------------------------------------------------------------
     def answer(self, query: Query) -> Answer:

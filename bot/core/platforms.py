@@ -316,8 +316,7 @@ class PlatformIndex:
                     everyday.update(range(i, i + size))  # "was speicherst du über mich": not Uber
                     continue
                 common = key in self.common
-                if common and (i + size < n and toks[i + size] in self.everyday_before.get(key, ())
-                               or i > 0 and toks[i - 1] in self.everyday_after.get(key, ())):
+                if common and self._as_a_word(toks, i, key):
                     everyday.update(range(i, i + size))  # "x q no usen...": the Spanish "por", not X;
                     continue  # "i'm an illustrator": a person, not Adobe Illustrator (nor a typo of it)
                 used[i:i + size] = [True] * size
@@ -328,8 +327,7 @@ class PlatformIndex:
             if used[i] or i in everyday:
                 continue
             if t in self.product_words:
-                if not (i + 1 < n and toks[i + 1] in self.everyday_before.get((t,), ())
-                        or i and toks[i - 1] in self.everyday_after.get((t,), ())):
+                if not self._as_a_word(toks, i, (t,)):
                     products.append(i)  # not "copilot helped me word my email"
                 continue
             owner = self.owner_platforms(t, possessive=not (i and toks[i - 1] in self.articles))  # not "mis metas"
@@ -363,6 +361,12 @@ class PlatformIndex:
         for m in det.mentions:
             m.company = bool(named & m.owned - {m.pid})
         return det
+
+    def _as_a_word(self, toks: list[str], i: int, key: tuple[str, ...]) -> bool:
+        """The everyday word, not the name, by the word after or before it (matching.yaml everyday_before/after)."""
+        end = i + len(key)
+        return (end < len(toks) and toks[end] in self.everyday_before.get(key, ())
+                or i > 0 and toks[i - 1] in self.everyday_after.get(key, ()))
 
     def _owners_assistant(self, det: Detection, toks: list[str]) -> None:
         """'zuck's chatbot', 'google's assistant', 'el chatbot de google': a company named for its AI assistant (the
@@ -496,9 +500,10 @@ class Grammar:
 
     def asks_to_switch_off(self, toks: list[str]) -> bool:
         """'como quito meta ai del whatsapp', 'get rid of it': a feature taken away, not what was said to it."""
-        return bool(self.switch_off.find(toks)) and not self.said.find(toks)
+        return self.takes_away(toks) and not self.said.find(toks)
 
     def takes_away(self, toks: list[str]) -> bool:
+        """A word of taking something away, whatever is taken ("quitar", "delete my chats")."""
         return bool(self.switch_off.find(toks))
 
     def names_a_crawler_of(self, toks: list[str], operators: set[tuple[str, ...]]) -> bool:
