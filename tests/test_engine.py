@@ -876,6 +876,39 @@ def test_a_how_to_that_names_no_platform_asks_which(engine, text):
     assert (a.status, a.reason, a.topic) == ("clarify", "no-platform", "ai-training")
 
 
+@pytest.mark.parametrize("text,status,topic", [
+    ("which apps use what i post to train ai without asking me?", "answer", "opt-out-vs-opt-in"),
+    ("quelles applis entraînent leur ia avec nos données par défaut ?", "answer", "opt-out-vs-opt-in"),
+    ("cuáles redes sociales usan mis fotos para entrenar ia sin pedir permiso", "answer", "opt-out-vs-opt-in"),
+    ("which platforms do you cover?", "answer", "about-bot"),
+    ("which apps train on my photos, and how do i turn it off in all of them?", "clarify", "ai-training"),
+    ("which app setting do i change so my chats stop training the ai", "clarify", "ai-training"),  # one app
+])
+def test_asking_which_platforms_do_it_names_them_in_the_general_card(engine, text, status, topic):
+    a = engine.answer(Query(text))
+    assert (a.status, a.platform if status == "answer" else None, a.topic) == (
+        status, "general" if status == "answer" else None, topic)
+    if topic == "opt-out-vs-opt-in":  # the card that answers it names the platforms that train by default
+        from bot.core.render import Renderer
+        text = Renderer(engine).render(a, "plain").text
+        assert any(named in text for named in ('LinkedIn ("Data for Generative AI Improvement" on by default)',
+                                               'LinkedIn ("Datos para mejorar la IA generativa" / "Data for Generative'))
+
+
+@pytest.mark.parametrize("text,status", [
+    # deleting what was said or recorded is data held, judged with the usual bar...
+    ("how do i wipe my chat history with deepseek", "answer"),
+    ("como borro todo lo que le he dicho a gemini", "answer"),
+    ("zoom aufnahmen und transkripte löschen, wo mach ich das", "answer"),
+    # ...getting it back is account trouble, out of scope
+    ("how do i get back a chatgpt chat i deleted yesterday", "abstain"),
+    ("como recupero mi cuenta de instagram", "abstain"),
+])
+def test_deleting_chats_or_recordings_is_in_scope_and_recovering_them_is_not(engine, text, status):
+    a = engine.answer(Query(text))
+    assert (a.status, a.topic if status == "answer" else None) == (status, "delete-data" if status == "answer" else None)
+
+
 def test_a_question_about_the_concepts_gets_the_general_card(engine):
     a = ask(engine, "so what's actually the difference between opting out and opting in?")
     assert (a.status, a.platform, a.topic) == ("answer", "general", "opt-out-vs-opt-in")

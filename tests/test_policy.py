@@ -147,6 +147,15 @@ def test_a_delete_data_answer_needs_a_surer_scope_than_the_others():
     r, _ = reading("q", platforms=["tiktok"], subject="tiktok",
                    judged=verdict(**{OUT: T.delete_data_out_of_scope - 0.05, "delete-data": 0.9}))
     assert (decide(r, T).status, decide(r, T).topic) == ("answer", "delete-data")
+    # deleting chats, history, recordings ("copilot verlauf löschen") is data held, not account trouble: the usual bar
+    r, _ = reading("copilot verlauf loschen", platforms=["microsoft-copilot"], subject="microsoft-copilot",
+                   judged=verdict(**{OUT: unsure, "delete-data": 0.8}))
+    r.deleting_what_was_said = True
+    assert (decide(r, T).status, decide(r, T).topic) == ("answer", "delete-data")
+    r, _ = reading("copilot verlauf loschen", platforms=["microsoft-copilot"], subject="microsoft-copilot",
+                   judged=verdict(**{OUT: T.out_of_scope + 0.01, "delete-data": 0.5}))
+    r.deleting_what_was_said = True
+    assert decide(r, T).status == "abstain"
 
 
 def test_an_assistant_in_its_own_app_is_out_of_scope_only_when_the_judge_is_all_but_sure():
@@ -286,6 +295,24 @@ def test_a_general_card_must_outweigh_the_platform_topics_together():
         "opt-out-vs-opt-in": 0.50, "ai-training": 0.25, "delete-data": 0.1, "legal-objection": 0.05,
         "region": 0.03, "past-training": 0.02, "website-crawlers": 0.03, "about-bot": 0.02}))
     assert (decide(r, T).platform, decide(r, T).topic) == ("general", "opt-out-vs-opt-in")
+
+
+def test_asking_which_platforms_do_it_is_a_question_about_them_all():
+    # the judge leans to "which platform?" (the platform topics outweigh the general card), but "which apps..."
+    # asks about them all
+    leans_to_platforms = verdict(**{"ai-training": 0.5, "opt-out-vs-opt-in": 0.3, "about-bot": 0.05})
+    r, _ = reading("which apps train by default", judged=leans_to_platforms)
+    assert (decide(r, T).status, decide(r, T).reason) == ("clarify", "no-platform")
+    r.asks_which_platforms = True
+    assert (decide(r, T).platform, decide(r, T).topic) == ("general", "opt-out-vs-opt-in")
+    r.taking_away = True  # "...and how do I turn it off in all of them?": still which platform
+    assert decide(r, T).status == "clarify"
+    r, _ = reading("which platforms do you cover", judged=verdict(**{"ai-training": 0.5, "about-bot": 0.4}))
+    r.asks_which_platforms = True
+    assert (decide(r, T).platform, decide(r, T).topic) == ("general", "about-bot")
+    r, _ = reading("which apps, instagram?", platforms=["instagram"], subject="instagram", judged=leans_to_platforms)
+    r.asks_which_platforms = True
+    assert decide(r, T).platform == "instagram"
 
 
 def test_an_owner_asks_which_of_its_apps():

@@ -14,7 +14,7 @@ from . import language
 from .examples import PLACEHOLDER, load_examples, load_group
 from .judge import OUT, Judge
 from .knowledge import GENERAL_TOPICS, PARSED_YAML, KnowledgeBase, Platform, load
-from .normalize import MAX_CHARS, normalize, tokens
+from .normalize import MAX_CHARS, normalize, normalize_word, tokens
 from .platforms import BRAND, Detection, Grammar, PlatformIndex, load_matching
 from .policy import PLATFORM_CARD_TOPICS, Decision, Reading, Tuning, decide
 from .vocab import LANGS
@@ -239,7 +239,7 @@ class Engine:
         """(the language to answer in, the language asked in when we do not answer in it, the one detected).
         Names belong to no language: "como quito meta ai de whatsapp" reads as Portuguese with them, Spanish
         without."""
-        words = [w for w in raw.split() if normalize(w) not in names] if names else []
+        words = [w for w in raw.split() if normalize_word(w) not in names] if names else []
         detected = language.detect(" ".join(words))[0] if len(words) >= 2 else None
         detected = detected or language.detect(raw)[0]  # too little left to tell: the names do help a bit
         if query.lang in LANGS:
@@ -286,7 +286,9 @@ class Engine:
             in_previous_assistants_app=bool(reading_previous and subject in self.kb.platforms[
                 reading_previous[0]].built_into),
             hosts_sites=subject in self._site_hosts and not self.grammar.self_hosts(toks),
-            letter_asked=self.grammar.asks_for_a_letter(toks), speaks_of_posts=self.grammar.speaks_of_posts(det, toks))
+            letter_asked=self.grammar.asks_for_a_letter(toks), asks_which_platforms=self.grammar.asks_which_platforms(toks),
+            deleting_what_was_said=self.grammar.names_what_was_said(toks) and not self.grammar.gets_back(toks),
+            speaks_of_posts=self.grammar.speaks_of_posts(det, toks))
         region = query.region or reading.region_named
         return reading, lang, asked_in, region
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 MAX_CHARS = 600  # a question is short; a pasted essay is judged by its start
 
@@ -32,3 +33,9 @@ def normalize(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     return normalize(text).split()
+
+
+@lru_cache(maxsize=4096)
+def normalize_word(word: str) -> str:
+    """One word of a message, normalised: words recur from message to message, so each is worked out once."""
+    return normalize(word)

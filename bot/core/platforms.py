@@ -78,7 +78,9 @@ class MatchingFile(_Strict):
     self_hosted: list[str] = []  # a site on one's own server ("my self-hosted wordpress"): no host's setting
     letter_words: list[str] = []  # asking for a letter to be written ("write me an objection letter")
     other_letters: list[str] = []  # letters that are not an objection ("cover letter")
+    which_platforms: list[str] = []  # "which platforms", "quali app": asking which of them (names none)
     said_to_assistants: list[str] = []  # chats, history, what I asked: what deleting an assistant's data deletes
+    getting_back: list[str] = []  # recover, back up, download: keeping what one has, not deleting it
     owner_nicknames: dict[str, list[str]] = {}  # owner (as in the platform files) -> names that stand for it ("zuck")
 
 
@@ -482,9 +484,11 @@ class Grammar:
         self.switch_off = Phrases(m.switch_off)
         self.letter = Phrases(m.letter_words)
         self.other_letters = Phrases(m.other_letters)
+        self.which_platforms = Phrases(m.which_platforms)
         self.self_hosted = Phrases(m.self_hosted)
         self.crawler_nouns = Phrases(m.crawler_nouns)
         self.said = Phrases(m.said_to_assistants)
+        self.getting_back = Phrases(m.getting_back)
 
     def only_social(self, toks: list[str]) -> bool:
         """'lol', 'thanks!', 'ok cool': nothing asked."""
@@ -500,7 +504,7 @@ class Grammar:
 
     def asks_to_switch_off(self, toks: list[str]) -> bool:
         """'como quito meta ai del whatsapp', 'get rid of it': a feature taken away, not what was said to it."""
-        return self.takes_away(toks) and not self.said.find(toks)
+        return self.takes_away(toks) and not self.names_what_was_said(toks)
 
     def takes_away(self, toks: list[str]) -> bool:
         """A word of taking something away, whatever is taken ("quitar", "delete my chats")."""
@@ -519,8 +523,17 @@ class Grammar:
     def self_hosts(self, toks: list[str]) -> bool:
         return bool(self.self_hosted.find(toks))
 
+    def gets_back(self, toks: list[str]) -> bool:
+        return bool(self.getting_back.find(toks))
+
+    def names_what_was_said(self, toks: list[str]) -> bool:
+        return bool(self.said.find(toks))
+
     def asks_for_a_letter(self, toks: list[str]) -> bool:
         return bool(self.letter.find(toks)) and not self.other_letters.find(toks)
+
+    def asks_which_platforms(self, toks: list[str]) -> bool:
+        return bool(self.which_platforms.find(toks))
 
     def asks_the_same_again(self, toks: list[str]) -> bool:
         return any(self.same_again.length_at(toks, i) for i in range(len(toks)))

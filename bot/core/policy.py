@@ -76,6 +76,9 @@ class Reading:
     speaks_of_posts: bool = False  # names what people post ("my photos", "posts"): an app's own content
     hosts_sites: bool = False  # the subject hosts people's sites, with its own AI-crawler setting (Squarespace, Wix)
     letter_asked: bool = False  # "write me an objection letter": the letter itself is wanted
+    deleting_what_was_said: bool = False  # chats, history, recordings, "what I told it", not to get them back: data
+    #                                        held, not account trouble ("recover a deleted chat" is that)
+    asks_which_platforms: bool = False  # "which platforms train by default?": asks which of them, names none
     _verdict: Verdict | None = field(default=None, repr=False)
 
     @property
@@ -246,8 +249,8 @@ def assistant_wanted(r: Reading, t: Tuning) -> Decision | None:
 def out_of_scope(r: Reading, t: Tuning) -> Decision | None:
     limit = (t.in_its_app_out_of_scope if r.in_its_app and r.taking_away  # "quitar meta ai de whatsapp", not
              else t.group_out_of_scope if r.overheard else t.out_of_scope)  # "use meta ai to make stickers"
-    if not r.in_its_app and r.topic(PLATFORM_CARD_TOPICS)[0] == "delete-data":
-        limit = min(limit, t.delete_data_out_of_scope)
+    if not (r.in_its_app or r.deleting_what_was_said) and r.topic(PLATFORM_CARD_TOPICS)[0] == "delete-data":
+        limit = min(limit, t.delete_data_out_of_scope)  # "como recupero mi cuenta"; not "copilot verlauf löschen"
     if r.verdict.p(OUT) > limit:
         named = r.subject or (r.det.brands[0] if r.det.brands else None)
         return Decision("abstain", reason="near-miss" if named else "off-topic",
@@ -307,6 +310,15 @@ def general_topic(r: Reading, t: Tuning) -> Decision | None:
         return Decision("answer", "general", topic, _score(r), ("general",))
 
 
+def which_platforms(r: Reading, t: Tuning) -> Decision | None:
+    """'which platforms train on my data by default?', 'quali app usano i dati per l'ia senza chiedere?': asking
+    which of them do it is a question about platforms in general, whose general card names them; asking how to
+    switch it off ("which apps train on my photos and how do I turn it off everywhere?") still needs one."""
+    if r.asks_which_platforms and not (r.subject or r.ambiguous or r.det.brands or r.det.owners or r.taking_away):
+        topic, _ = r.topic(("opt-out-vs-opt-in", "about-bot"))  # "which platforms do you know?": the bot's own card
+        return Decision("answer", "general", topic, _score(r), ("general",))
+
+
 def owner_named(r: Reading, t: Tuning) -> Decision | None:
     """'meta', 'microsoft': which of its apps?"""
     if r.det.owners:
@@ -324,7 +336,8 @@ RULES: tuple[Callable[[Reading, Tuning], Decision | None], ...] = (
     follow_up_other_platform, letter_follow_up, follow_up,
     platforms_listed, assistant_wanted, out_of_scope,
     overheard_unsure,
-    uncovered_brand, platform_named, several_platforms, letter_for_any_company, general_topic, owner_named, no_platform,
+    uncovered_brand, platform_named, several_platforms, letter_for_any_company, general_topic, which_platforms,
+    owner_named, no_platform,
 )
 
 
