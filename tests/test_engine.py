@@ -498,6 +498,8 @@ def test_a_name_also_used_outside_a_comparison_is_the_subject(engine, text, plat
     ("i'm on bluesky because of x, does bluesky train on my posts", "bluesky"),
     ("threads usa i miei post per l'ia come fa insta?", "threads"),  # "come fa", "que nem": like ... does
     ("o threads usa meus posts pra ia que nem o insta?", "threads"),
+    ("threads usa mis fotos para entrenar ia igual que hace instagram?", "threads"),  # "igual que hace", "like the one"
+    ("does whatsapp have an objection form like the one facebook has", "whatsapp"),
     # one who posts there names the platform (an alias): not the owner beside it
     ("i'm a small youtuber, is google using my videos to train ai", "youtube"),
 ])
@@ -623,6 +625,13 @@ def test_a_product_word_used_as_a_word_is_a_word(engine):
         assert set(det.platforms) == {"microsoft-365"}, text
 
 
+@pytest.mark.parametrize("text", ["weiß jemand wie man meta ai in whatsapp abschaltet?",  # switch_off: abschalten...
+                                  "hat wer rausgefunden wie man meta ai aus whatsapp rauskriegt?"])
+def test_a_group_asking_how_to_take_meta_ai_out_of_whatsapp_in_german_is_answered(engine, text):
+    a = ask(engine, text, in_group=True, addressed=False)
+    assert (a.status, a.platform) == ("answer", "meta-ai")
+
+
 def test_an_assistant_asked_to_do_a_task_in_its_app_is_a_near_miss(engine):
     # the lower bar for an assistant in its app holds only when it is taken away ("quitar meta ai de whatsapp")
     assert ask(engine, "how do i use meta ai to make stickers in whatsapp").status == "abstain"
@@ -632,11 +641,17 @@ def test_an_assistant_asked_to_do_a_task_in_its_app_is_a_near_miss(engine):
 
 @pytest.mark.parametrize("text", [
     "my self-hosted wordpress blog - how do i stop ai bots scraping it",  # matching.yaml self_hosted
+    "our wordpress runs on our own server and ai companies keep copying the posts",  # read as training: still bots
     "quiero que common crawl no entre a mi sitio",  # crawlers.yaml: CCBot is called Common Crawl
 ])
 def test_bots_kept_off_ones_own_site_get_the_crawler_card(engine, text):
     a = ask(engine, text)
     assert (a.status, a.platform, a.topic) == ("answer", "general", "website-crawlers")
+
+
+def test_a_site_said_not_to_be_self_hosted_is_its_hosts(engine):
+    a = ask(engine, "my site is on wordpress.com, not self hosted, do they sell my posts to ai companies?")
+    assert (a.status, a.platform) == ("answer", "wordpress")  # matching.yaml negations
 
 
 @pytest.mark.parametrize("text", [

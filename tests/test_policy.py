@@ -248,6 +248,13 @@ def test_past_training_wins_when_the_judge_sees_it_at_all():
     r, _ = reading("q", platforms=["linkedin"], subject="linkedin",
                    judged=verdict(**{"ai-training": 0.9, "past-training": T.past_training - 0.05}))
     assert decide(r, T).topic == "ai-training"
+    # beside an objection too: "does the objection form cover what they trained on before?"
+    r, _ = reading("q", platforms=["facebook"], subject="facebook",
+                   judged=verdict(**{"legal-objection": 0.7, "past-training": T.past_training + 0.01}))
+    assert decide(r, T).topic == "past-training"
+    r, _ = reading("q", platforms=["facebook"], subject="facebook",
+                   judged=verdict(**{"legal-objection": 0.9, "past-training": T.past_training - 0.05}))
+    assert decide(r, T).topic == "legal-objection"
 
 
 def test_a_country_beside_the_opt_out_is_the_region_topic_but_not_beside_an_objection_alone():
@@ -295,6 +302,14 @@ def test_a_general_card_must_outweigh_the_platform_topics_together():
         "opt-out-vs-opt-in": 0.50, "ai-training": 0.25, "delete-data": 0.1, "legal-objection": 0.05,
         "region": 0.03, "past-training": 0.02, "website-crawlers": 0.03, "about-bot": 0.02}))
     assert (decide(r, T).platform, decide(r, T).topic) == ("general", "opt-out-vs-opt-in")
+
+
+def test_a_site_hosts_software_on_ones_own_server_is_about_blocking_the_bots():
+    r, _ = reading("my self-hosted wordpress blog", platforms=["wordpress"], subject="wordpress",
+                   judged=verdict(**{"ai-training": 0.8, "website-crawlers": 0.1}))
+    assert decide(r, T).platform == "wordpress"
+    r.self_hosted_site = True
+    assert (decide(r, T).platform, decide(r, T).topic) == ("general", "website-crawlers")
 
 
 def test_asking_which_platforms_do_it_is_a_question_about_them_all():

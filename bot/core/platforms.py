@@ -81,6 +81,7 @@ class MatchingFile(_Strict):
     which_platforms: list[str] = []  # "which platforms", "quali app": asking which of them (names none)
     said_to_assistants: list[str] = []  # chats, history, what I asked: what deleting an assistant's data deletes
     getting_back: list[str] = []  # recover, back up, download: keeping what one has, not deleting it
+    negations: list[str] = []  # "not", "nicht": a self-hosted site denied right before is not one
     owner_nicknames: dict[str, list[str]] = {}  # owner (as in the platform files) -> names that stand for it ("zuck")
 
 
@@ -489,6 +490,7 @@ class Grammar:
         self.crawler_nouns = Phrases(m.crawler_nouns)
         self.said = Phrases(m.said_to_assistants)
         self.getting_back = Phrases(m.getting_back)
+        self.negations = {t for w in m.negations for t in tokenize(w)}
 
     def only_social(self, toks: list[str]) -> bool:
         """'lol', 'thanks!', 'ok cool': nothing asked."""
@@ -521,7 +523,9 @@ class Grammar:
         return False
 
     def self_hosts(self, toks: list[str]) -> bool:
-        return bool(self.self_hosted.find(toks))
+        """'my self-hosted wordpress', not 'on wordpress.com (not self hosted)'."""
+        return any(self.self_hosted.length_at(toks, i) and (i == 0 or toks[i - 1] not in self.negations)
+                   for i in range(len(toks)))
 
     def gets_back(self, toks: list[str]) -> bool:
         return bool(self.getting_back.find(toks))

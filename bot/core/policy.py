@@ -75,6 +75,8 @@ class Reading:
     in_previous_assistants_app: bool = False  # after an answer about Meta AI, "y en insta?": an app it is built into
     speaks_of_posts: bool = False  # names what people post ("my photos", "posts"): an app's own content
     hosts_sites: bool = False  # the subject hosts people's sites, with its own AI-crawler setting (Squarespace, Wix)
+    self_hosted_site: bool = False  # a site host's software on one's own server ("my self-hosted wordpress"): no
+    #                                  host's setting applies, only blocking the bots (website-crawlers)
     letter_asked: bool = False  # "write me an objection letter": the letter itself is wanted
     deleting_what_was_said: bool = False  # chats, history, recordings, "what I told it", not to get them back: data
     #                                        held, not account trouble ("recover a deleted chat" is that)
@@ -118,6 +120,8 @@ LETTER_TOPICS = ("legal-objection", "region")  # objecting, and where one may ob
 
 
 def _platform_topic(r: Reading, t: Tuning) -> str:
+    if r.self_hosted_site:  # "my self-hosted wordpress blog is hammered by ai scrapers", however the judge reads it
+        return "website-crawlers"
     topic, _ = r.topic(PLATFORM_CARD_TOPICS + ("website-crawlers",))
     if topic == "website-crawlers" and r.verdict.p("website-crawlers") < t.crawler_topic:
         topic, _ = r.topic(PLATFORM_CARD_TOPICS)
@@ -125,8 +129,8 @@ def _platform_topic(r: Reading, t: Tuning) -> str:
         if not r.hosts_sites:
             return topic
         topic = "ai-training"  # a site on Squarespace, Wix: their own crawler setting is their opt-out card
-    if topic in ("ai-training", "delete-data") and r.verdict.p("past-training") >= t.past_training:
-        return "past-training"
+    if topic in ("ai-training", "delete-data", "legal-objection") and r.verdict.p("past-training") >= t.past_training:
+        return "past-training"  # "does the objection form cover what they trained on before?": what is asked
     if topic == "delete-data" and r.in_its_app and r.switching_off:
         topic = "ai-training"  # "como quito meta ai del whatsapp": the assistant switched off, not chats deleted
     if r.region_named and (topic == "ai-training" or topic == "legal-objection" and (
