@@ -262,6 +262,8 @@ def test_the_subject_of_a_message_is_answered(engine, text, platform):
     # one slip inside a long name is that name misspelt, not a guess: it stays the subject before a comparison
     ("does linkdin train on my posts like x does", "linkedin", []),
     ("is instagarm doing the same ai thing as facebook", "instagram", []),
+    # ...and so is a letter dropped from one: it beats the owner's name written out
+    ("if i turn off gemni does google still train on my chats", "gemini", []),
     # ...but a letter more at the end makes a word of its own ("illustratore", Italian for illustrator)
     ("sono illustratore, come evito che instagram usi i miei disegni per la ia?", "instagram", []),
     # ...and a short word one slip from a name is only a guess ("dista" for d'insta)

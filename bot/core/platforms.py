@@ -288,13 +288,15 @@ class PlatformIndex:
             if d == 2 and (alias,) in self.common:
                 continue  # two slips from an everyday word is another word ("officiel" is not office)
             if d <= limit and (best is None or d < best[1]):
-                best = (pid, d, (alias,) in self.common, tok.startswith(alias) or alias.startswith(tok))
+                dropped = len(alias) > len(tok) and (alias,) not in self.elided  # "gemni"; not "dista" ("d'insta")
+                best = (pid, d, (alias,) in self.common, tok.startswith(alias) or alias.startswith(tok), dropped)
         if best is None:
             return None
-        pid, d, common, affixed = best
-        # one slip inside a long name ("linkdin", "instagarm") is that name misspelt; the name with a letter more or
-        # less at the end is often a word of its own ("illustratore"), and two slips a guess ("queria" for quora)
-        strength = MISSPELT_NAME if d == 1 and len(tok) >= 6 and not affixed else 100.0 - 8.0 * d
+        pid, d, common, affixed, dropped = best
+        # one slip inside a long name ("linkdin", "instagarm", or a letter dropped from one: "gemni") is that name
+        # misspelt; the name with a letter more or less at the end is often a word of its own ("illustratore"), and
+        # two slips a guess ("queria" for quora)
+        strength = MISSPELT_NAME if d == 1 and (len(tok) >= 6 or dropped) and not affixed else 100.0 - 8.0 * d
         return pid, strength, common
 
     def detect(self, toks: list[str], raw: str = "", after: str | None = None) -> Detection:
