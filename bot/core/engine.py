@@ -287,7 +287,8 @@ class Engine:
                 reading_previous[0]].built_into),
             hosts_sites=subject in self._site_hosts and not (self_hosted := self.grammar.self_hosts(toks)),
             self_hosted_site=subject in self._site_hosts and self_hosted,
-            letter_asked=self.grammar.asks_for_a_letter(toks), asks_which_platforms=self.grammar.asks_which_platforms(toks),
+            letter_asked=self.grammar.asks_for_a_letter(toks),
+            asks_which_platforms=self.grammar.asks_which_platforms(toks),
             deleting_what_was_said=self.grammar.names_what_was_said(toks) and not self.grammar.gets_back(toks),
             speaks_of_posts=self.grammar.speaks_of_posts(det, toks))
         region = query.region or reading.region_named

@@ -90,6 +90,11 @@ class Reading:
         return self._verdict
 
     @property
+    def names_any(self) -> bool:
+        """A platform, a brand or a company is named: the message asks about it, not about what was said before."""
+        return bool(self.subject or self.ambiguous or self.det.brands or self.det.owners)
+
+    @property
     def judged(self) -> bool:
         return self._verdict is not None
 
@@ -204,15 +209,14 @@ def letter_follow_up(r: Reading, t: Tuning) -> Decision | None:
     escribes la carta?": that platform's objection letter, which the answer offered. The judge alone reads a letter
     as a task out of scope (a cover letter), so the conversation decides."""
     if (r.letter_asked and r.previous and r.previous[0] != "general" and r.previous[1] in LETTER_TOPICS
-            and not (r.subject or r.ambiguous or r.det.brands or r.det.owners or r.overheard)
+            and not (r.names_any or r.overheard)
             and len(r.toks) <= t.follow_up_max_tokens):
         return Decision("answer", r.previous[0], "legal-objection", 100.0, (r.previous[0],), reason="follow-up")
 
 
 def follow_up(r: Reading, t: Tuning) -> Decision | None:
     """No platform named, an answer just given: 'and in Spain?', 'does that undo it?'."""
-    if (not r.previous or r.subject or r.ambiguous or r.det.brands or r.det.owners or r.social_only
-            or len(r.toks) > t.follow_up_max_tokens):
+    if not r.previous or r.names_any or r.social_only or len(r.toks) > t.follow_up_max_tokens:
         return None  # a name in the message (a platform, a brand, an owner: "and meta?") starts a new question
     if r.previous[0] == "general" or r.verdict.p(OUT) > t.follow_up_out_of_scope:
         return None
@@ -318,7 +322,7 @@ def which_platforms(r: Reading, t: Tuning) -> Decision | None:
     """'which platforms train on my data by default?', 'quali app usano i dati per l'ia senza chiedere?': asking
     which of them do it is a question about platforms in general, whose general card names them; asking how to
     switch it off ("which apps train on my photos and how do I turn it off everywhere?") still needs one."""
-    if r.asks_which_platforms and not (r.subject or r.ambiguous or r.det.brands or r.det.owners or r.taking_away):
+    if r.asks_which_platforms and not (r.names_any or r.taking_away):
         topic, _ = r.topic(("opt-out-vs-opt-in", "about-bot"))  # "which platforms do you know?": the bot's own card
         return Decision("answer", "general", topic, _score(r), ("general",))
 
