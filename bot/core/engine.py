@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -72,7 +72,10 @@ def _clean(text: str) -> str:
     """Printable text, bounded: a question is short, and a pasted essay is judged by its start."""
     if not isinstance(text, str):
         text = str(text or "")
-    return "".join(c if c.isprintable() or c in "\n\t" else " " for c in text[:MAX_CHARS])
+    text = text[:MAX_CHARS]
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in "\n\t" else " " for c in text)
 
 
 class Engine:
@@ -261,9 +264,12 @@ class Engine:
         overheard = query.overheard and not self.grammar.addresses_bot(toks)
         content = [t for t in det.rest if t not in self.grammar.filler]
 
-        @cache
+        memo: list[str] = []
+
         def masked() -> str:
-            return self.mask(toks, det, subject)  # the names were found once, above
+            if not memo:
+                memo.append(self.mask(toks, det, subject))  # the names were found once, above
+            return memo[0]
 
         def judge():
             return self.judge.score(masked())

@@ -62,7 +62,8 @@ def _to_cache(ident, folder) -> None:
 
 def _from_cache(folder, cls):
     # the state table (40 MB) is mapped, not read: a message touches a few pages of it
-    nextmove = np.load(folder / "nextmove.npy", mmap_mode="r")
+    # a plain array over the mapped pages: indexing a np.memmap goes through Python for every byte of a message
+    nextmove = np.load(folder / "nextmove.npy", mmap_mode="r").view(np.ndarray)
     with np.load(folder / "nb.npz") as nb:
         ptc, pc, classes = nb["ptc"], nb["pc"], [str(c) for c in nb["classes"]]
     with (folder / "output.pickle").open("rb") as f:

@@ -20,9 +20,12 @@ _RUNS = re.compile(r"([a-z])\1{2,}")
 
 def normalize(text: str) -> str:
     text = text[:MAX_CHARS]
-    text = unicodedata.normalize("NFKD", text)
-    # capped again after the expansion: one character may become several ("㎯" -> "rad∕s2"), review F-16
-    text = "".join(c for c in text if not unicodedata.combining(c))[:MAX_CHARS].casefold()
+    if text.isascii():  # most messages: nothing to decompose, no accent to drop
+        text = text.lower()
+    else:
+        text = unicodedata.normalize("NFKD", text)
+        # capped again after the expansion: one character may become several ("㎯" -> "rad∕s2"), review F-16
+        text = "".join(c for c in text if not unicodedata.combining(c))[:MAX_CHARS].casefold()
     text = _POSSESSIVE.sub("", text)
     text = _APOSTROPHE.sub("", text)
     text = _NOT_WORD.sub(" ", text)
