@@ -926,6 +926,24 @@ def test_deleting_chats_or_recordings_is_in_scope_and_recovering_them_is_not(eng
     assert (a.status, a.topic if status == "answer" else None) == (status, "delete-data" if status == "answer" else None)
 
 
+@pytest.mark.parametrize("text,platform,topic", [
+    ("are you an official meta bot?", "general", "about-bot"),
+    ("eres un bot oficial de meta?", "general", "about-bot"),
+    ("bist du ein offizieller bot von meta oder von wem kommst du?", "general", "about-bot"),
+    ("are you made by openai?", "general", "about-bot"),
+    ("are you chatgpt?", "general", "about-bot"),
+    # "bot" beside Meta's name is its assistant everywhere else
+    ("el bot de meta en instagram, lo puedo quitar?", "meta-ai", "ai-training"),
+    ("is the meta bot reading my chats?", "meta-ai", "ai-training"),
+    # the asking words, then other words before the name: a question about the platform
+    ("are you sure linkedin trains on my posts?", "linkedin", "ai-training"),
+    ("eres capaz de decirme como quitar la ia de instagram", "instagram", "ai-training"),
+])
+def test_who_the_bot_is_is_asked_by_a_name_and_meta_s_bot_is_meta_ai(engine, text, platform, topic):
+    a = engine.answer(Query(text))
+    assert (a.status, a.platform, a.topic) == ("answer", platform, topic)
+
+
 def test_a_question_about_the_concepts_gets_the_general_card(engine):
     a = ask(engine, "so what's actually the difference between opting out and opting in?")
     assert (a.status, a.platform, a.topic) == ("answer", "general", "opt-out-vs-opt-in")

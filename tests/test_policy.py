@@ -330,6 +330,18 @@ def test_asking_which_platforms_do_it_is_a_question_about_them_all():
     assert decide(r, T).platform == "instagram"
 
 
+def test_asking_who_the_bot_is_gets_its_own_card_though_a_platform_is_named():
+    r, calls = reading("are you an official meta ai bot", platforms=["meta-ai"], subject="meta-ai",
+                       judged=verdict(**{"ai-training": 0.9}))
+    assert decide(r, T).platform == "meta-ai"
+    r, calls = reading("are you an official meta ai bot", platforms=["meta-ai"], subject="meta-ai")
+    r.asks_who_the_bot_is = True
+    d = decide(r, T)
+    assert (d.status, d.platform, d.topic) == ("answer", "general", "about-bot") and not calls  # no judge needed
+    r.overheard = True  # in a group, not said to the bot: asked of someone there
+    assert (decide(r, T).status, decide(r, T).reason) == ("abstain", "group-silent")
+
+
 def test_an_owner_asks_which_of_its_apps():
     r, _ = reading("stop meta training", owners=["meta"], judged=verdict(**{"ai-training": 0.9}))
     d = decide(r, T)

@@ -295,6 +295,7 @@ class Engine:
             self_hosted_site=subject in self._site_hosts and self_hosted,
             letter_asked=self.grammar.asks_for_a_letter(toks),
             asks_which_platforms=self.grammar.asks_which_platforms(toks),
+            asks_who_the_bot_is=self.grammar.asks_who_the_bot_is(det, toks),
             deleting_what_was_said=self.grammar.names_what_was_said(toks) and not self.grammar.gets_back(toks),
             speaks_of_posts=self.grammar.speaks_of_posts(det, toks))
         region = query.region or reading.region_named

@@ -26,6 +26,7 @@ BRAND = "brand:"  # prefix of an uncovered brand's id in the alias index
 QUESTION_OPENER_WITHIN = 3  # a question word among the first words after any address opens a question
 ELISIONS = ("d", "l")  # French and Italian "d'instagram", "l'iphone" read as one word once the apostrophe is gone
 LONG_ELISIONS = ("dall", "dell", "nell", "all", "sull")  # Italian "dall'italia", "nell'ue": places are named after these
+IDENTITY_TRAILER_MAX = 5  # "are you an official meta bot or what": a few words after the name, not a second question
 CALLING_ON_MAX_TOKENS = 5  # "artists in the chat, how do you...", "quick q for the group: how do i...": the words
 #                            before the comma or colon call on people
 _CLAUSE_END = re.compile(r"\s*[,:;\u2013\u2014]\s*|\s+-+\s+")
@@ -39,6 +40,11 @@ class Brand(_Strict):
     name: str = Field(min_length=1)
     aliases: list[str] = Field(min_length=1)
     owner: str | None = None  # a covered platform's owner ("OpenAI" for Sora): its name beside the brand is family
+
+
+class BotIdentity(_Strict):
+    asking: list[str] = []  # "are you", "eres", "bist du"
+    between: list[str] = []  # what may stand between them and the name: "an official", "made by", "un bot de"
 
 
 class MatchingFile(_Strict):
@@ -83,6 +89,7 @@ class MatchingFile(_Strict):
     getting_back: list[str] = []  # recover, back up, download: keeping what one has, not deleting it
     negations: list[str] = []  # "not", "nicht": a self-hosted site denied right before is not one
     owner_nicknames: dict[str, list[str]] = {}  # owner (as in the platform files) -> names that stand for it ("zuck")
+    bot_identity: BotIdentity = BotIdentity()  # "are you an official meta bot?": who the bot is, asked by a name
 
 
 class _WordsLoader(UniqueKeyLoader):
@@ -488,6 +495,8 @@ class Grammar:
         self.letter = Phrases(m.letter_words)
         self.other_letters = Phrases(m.other_letters)
         self.which_platforms = Phrases(m.which_platforms)
+        self.identity_asking = Phrases(m.bot_identity.asking)
+        self.identity_between = Phrases(m.bot_identity.between)
         self.self_hosted = Phrases(m.self_hosted)
         self.crawler_nouns = Phrases(m.crawler_nouns)
         self.said = Phrases(m.said_to_assistants)
@@ -537,6 +546,20 @@ class Grammar:
 
     def asks_for_a_letter(self, toks: list[str]) -> bool:
         return bool(self.letter.find(toks)) and not self.other_letters.find(toks)
+
+    def asks_who_the_bot_is(self, det: Detection, toks: list[str]) -> bool:
+        """'are you an official meta bot?', 'eres de meta?', 'are you chatgpt?': the asking words, then only words
+        like "an official", "made by" up to a name, and at most a few words after it ("...or what")."""
+        name_end = {m.start: m.end for m in det.mentions} | {i: i + 1 for i, _ in det.owner_at}
+        for i in range(len(toks)):
+            j = i + self.identity_asking.length_at(toks, i)
+            if j == i:
+                continue
+            while j not in name_end and (step := self.identity_between.length_at(toks, j)):
+                j += step
+            if j in name_end:
+                return len(toks) - name_end[j] <= IDENTITY_TRAILER_MAX
+        return False
 
     def asks_which_platforms(self, toks: list[str]) -> bool:
         return bool(self.which_platforms.find(toks))

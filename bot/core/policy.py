@@ -81,6 +81,7 @@ class Reading:
     deleting_what_was_said: bool = False  # chats, history, recordings, "what I told it", not to get them back: data
     #                                        held, not account trouble ("recover a deleted chat" is that)
     asks_which_platforms: bool = False  # "which platforms train by default?": asks which of them, names none
+    asks_who_the_bot_is: bool = False  # "are you an official meta bot?": about the bot, whatever it names
     _verdict: Verdict | None = field(default=None, repr=False)
 
     @property
@@ -165,6 +166,15 @@ def overheard_chatter(r: Reading, t: Tuning) -> Decision | None:
     """In a group, only a question is a question for the bot."""
     if r.overheard and (not r.question_like or len(r.toks) > t.max_group_tokens):
         return Decision("abstain", reason="group-not-a-question")
+
+
+def who_the_bot_is(r: Reading, t: Tuning) -> Decision | None:
+    """'are you an official meta bot?', 'eres de meta?', 'are you chatgpt?': the bot's own card, which says who made
+    it and that no platform did, though a platform is named. Overheard in a group, it is asked of someone else."""
+    if r.asks_who_the_bot_is:
+        if r.overheard:
+            return Decision("abstain", reason="group-silent")
+        return Decision("answer", "general", "about-bot", 100.0, ("general",))
 
 
 def crawler_named(r: Reading, t: Tuning) -> Decision | None:
@@ -340,7 +350,7 @@ def no_platform(r: Reading, t: Tuning) -> Decision:
 
 
 RULES: tuple[Callable[[Reading, Tuning], Decision | None], ...] = (
-    empty, overheard_chatter, overheard_remark, crawler_named, assistant_in_another_app, bare_name,
+    empty, overheard_chatter, overheard_remark, who_the_bot_is, crawler_named, assistant_in_another_app, bare_name,
     follow_up_other_platform, letter_follow_up, follow_up,
     platforms_listed, assistant_wanted, out_of_scope,
     overheard_unsure,
