@@ -128,6 +128,9 @@ async def test_the_letter_asked_for_after_an_answer_on_objecting_is_that_platfor
     await conv.message(private(surface, user=8), "is there an objection form for linkedin ai training")
     letter = seen(await conv.message(private(surface, user=8), "write me the letter"))
     assert "privacy team of LinkedIn" in letter and "Article 21" in letter.replace("\n", " ")
+    await conv.message(private(surface, user=10), "is there a gdpr objection for x?")
+    draft = seen(await conv.message(private(surface, user=10), "can you draft it for me"))  # letter_words: "draft it"
+    assert "privacy team of X" in draft and "Article 21" in draft.replace("\n", " ")
     # a cover letter is still a cover letter (matching.yaml other_letters), even right after that answer
     assert "Article 21" not in seen(await conv.message(private(surface, user=8), "can you write me a cover letter"))
     # after an answer on something else, a letter is not assumed to be the objection

@@ -575,7 +575,7 @@ def test_an_app_joined_to_its_owners_assistant_holds_the_posts(engine, text, pla
 
 
 @pytest.mark.parametrize("text, platform, topic", [
-    # matching.yaml training_after_name: "meta ai training" is Meta training on the app's data
+    # matching.yaml training_beside_name: "meta ai training" is Meta training on the app's data
     ("is there a gdpr objection form for meta's ai training on instagram", "instagram", "legal-objection"),
     ("does messenger feed my chats into meta ai training", "facebook", "ai-training"),
     # without it, Meta AI named in an app it is built into is the assistant there
@@ -584,6 +584,32 @@ def test_an_app_joined_to_its_owners_assistant_holds_the_posts(engine, text, pla
 def test_an_assistant_named_for_its_owners_training_leaves_the_app_asked_about(engine, text, platform, topic):
     a = ask(engine, text)
     assert (a.status, a.platform, a.topic) == ("answer", platform, topic)
+
+
+@pytest.mark.parametrize("text, platform, topic", [
+    # a training word a word or two before the assistant's name (matching.yaml training_beside_name)
+    ("o treinamento da ia da meta usa as minhas fotos do facebook?", "facebook", "ai-training"),
+    # an objection beside the assistant and an app of its owner is made through the app's form (objecting)
+    ("quiero oponerme a que la ia de meta use mi instagram, donde esta el formulario", "instagram", "legal-objection"),
+    ("widerspruch gegen meta ai auf facebook, wo finde ich das formular?", "facebook", "legal-objection"),
+    # without either, Meta AI in one of its apps is the assistant there, and an objection to it alone is its own
+    ("como quito la ia de meta de instagram", "meta-ai", "ai-training"),
+    ("how do i object to meta ai under gdpr", "meta-ai", "legal-objection"),
+])
+def test_meta_ai_named_for_training_or_an_objection_beside_an_app_is_the_apps_data(engine, text, platform, topic):
+    a = ask(engine, text)
+    assert (a.status, a.platform, a.topic) == ("answer", platform, topic)
+
+
+@pytest.mark.parametrize("text, platform", [
+    ("does threads have a separate opt out or is it the instagram one", "threads"),  # "the X one": comparison
+    ("the chatgpt android app, where is the training toggle", "chatgpt"),  # "X app": where it runs
+    ("how do i turn off copilot in excel", "microsoft-365"),  # a product word after "in", beside its sibling
+    ("copilot helped me word my email, does it train on that", "microsoft-copilot"),  # the everyday word
+])
+def test_a_name_followed_by_one_or_app_is_context_and_a_product_used_in_is_named(engine, text, platform):
+    a = ask(engine, text)
+    assert (a.status, a.platform) == ("answer", platform)
 
 
 @pytest.mark.parametrize("text, platform", [
@@ -932,6 +958,8 @@ def test_deleting_chats_or_recordings_is_in_scope_and_recovering_them_is_not(eng
     ("bist du ein offizieller bot von meta oder von wem kommst du?", "general", "about-bot"),
     ("are you made by openai?", "general", "about-bot"),
     ("are you chatgpt?", "general", "about-bot"),
+    ("is this bot run by meta? how would i know you aren't keeping my messages", "general", "about-bot"),
+    ("are you from meta? how do i turn off meta ai in whatsapp", "meta-ai", "ai-training"),  # then a question
     # "bot" beside Meta's name is its assistant everywhere else
     ("el bot de meta en instagram, lo puedo quitar?", "meta-ai", "ai-training"),
     ("is the meta bot reading my chats?", "meta-ai", "ai-training"),
@@ -974,6 +1002,8 @@ def test_an_objection_is_a_legal_question_where_a_law_gives_the_right_and_a_regi
 @pytest.mark.parametrize("text,choice", [
     ("gemini o chatgpt per scrivere la relazione?", True), ("copilot oder chatgpt, was ist besser", True),
     ("instagram and tiktok, how do i stop both", False), ("instagram e o tiktok, como saio", False),
+    ("what's the difference between claude and chatgpt", True),  # matching.yaml comparing
+    ("unterschied zwischen gemini und copilot?", True),
 ])
 def test_names_joined_only_by_or_offer_a_choice(engine, text, choice):
     from bot.core.normalize import tokens

@@ -99,7 +99,9 @@ class Engine:
         self.grammar = Grammar(self.matching, frozenset(self._assistants),
                                {p.id: p.owner for p in kb.platforms.values()}
                                | {BRAND + b.name: b.owner for b in brands if b.owner},
-                               {p.id: frozenset(p.built_into) for p in kb.platforms.values() if p.built_into})
+                               {p.id: frozenset(p.built_into) for p in kb.platforms.values() if p.built_into},
+                               frozenset(p.id for p in kb.platforms.values()
+                                         if p.category in self.matching.objecting_through))
         self.judge = judge or Judge(self._masked_examples, word_topics=PLATFORM_CARD_TOPICS,
                                     group_examples=self._masked_group_examples)
         # crawler user agents as written ("GPTBot", "Google-Extended") and what people call them ("Common Crawl"), not

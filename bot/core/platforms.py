@@ -26,6 +26,7 @@ BRAND = "brand:"  # prefix of an uncovered brand's id in the alias index
 QUESTION_OPENER_WITHIN = 3  # a question word among the first words after any address opens a question
 ELISIONS = ("d", "l")  # French and Italian "d'instagram", "l'iphone" read as one word once the apostrophe is gone
 LONG_ELISIONS = ("dall", "dell", "nell", "all", "sull")  # Italian "dall'italia", "nell'ue": places are named after these
+TRAINING_BEFORE_WITHIN = 3  # "treino de [ia da meta]": a training word this close before an assistant's name
 IDENTITY_TRAILER_MAX = 5  # "are you an official meta bot or what": a few words after the name, not a second question
 CALLING_ON_MAX_TOKENS = 5  # "artists in the chat, how do you...", "quick q for the group: how do i...": the words
 #                            before the comma or colon call on people
@@ -69,6 +70,8 @@ class MatchingFile(_Strict):
     same_again: list[str] = []
     excluding: list[str] = []  # a platform named just after these is left out ("without killing my instagram")
     together: list[str] = []  # the platforms named are asked about together ("chatgpt vs gemini, stop both")
+    context_after_name: list[str] = []  # "the insta one": a name followed by these is context
+    inside_words: list[str] = []  # "copilot in word": a product word after these, beside a sibling, is the product
     posted_content: list[str] = []  # what people post: beside an assistant, the platform holding it is the subject
     chats: list[str] = []  # a chat inside an app ("this group"): where an assistant built into it shows up
     switch_on: list[str] = []  # asking to get or switch on a feature ("como activo meta ai en whatsapp")
@@ -77,13 +80,16 @@ class MatchingFile(_Strict):
     everyday_after: dict[str, list[str]] = {}  # an everyday-word alias after these is that word ("an illustrator")
     name_senses: dict[str, dict[str, list[str]]] = {}  # a name two platforms share, and the words that pick one
     site_hosts: list[str] = []  # categories of platforms hosting people's sites, with their own AI-crawler setting
-    training_after_name: list[str] = []  # "meta ai training on instagram": the owner's training of the app's data
+    training_beside_name: list[str] = []  # "meta ai training on instagram": the owner's training of the app's data
+    objecting: list[str] = []  # "opposition meta ia sur facebook": an objection to the owner's use of the app's data
+    objecting_through: list[str] = []  # ...made through the app's form where it is of these categories (social)
     assistant_nouns: list[str] = []  # "zuck's chatbot": a company named for its AI assistant
     of_words: list[str] = []  # "el chatbot de google": the word between the noun and the company
     crawler_nouns: list[str] = []  # "openai's crawler": a crawler named by its company
     self_hosted: list[str] = []  # a site on one's own server ("my self-hosted wordpress"): no host's setting
     letter_words: list[str] = []  # asking for a letter to be written ("write me an objection letter")
     other_letters: list[str] = []  # letters that are not an objection ("cover letter")
+    comparing: list[str] = []  # "the difference between x and y": names joined by "and" compared, not asked about
     which_platforms: list[str] = []  # "which platforms", "quali app": asking which of them (names none)
     said_to_assistants: list[str] = []  # chats, history, what I asked: what deleting an assistant's data deletes
     getting_back: list[str] = []  # recover, back up, download: keeping what one has, not deleting it
@@ -271,6 +277,7 @@ class PlatformIndex:
         self.owner_assistant = {key: found[0] for key, found in assistants.items() if len(found) == 1}
         self.assistant_nouns = Phrases(matching.assistant_nouns)
         self.posted_content = frozenset(t for w in matching.posted_content for t in tokenize(w))
+        self.inside_words = Phrases(matching.inside_words)
         self.of_words = frozenset(matching.of_words)
         self.fuzzy: dict[str, list[tuple[str, str]]] = {}
         for key, pid in self.alias.items():
@@ -354,8 +361,12 @@ class PlatformIndex:
                 det.mentions.append(Mention(hit[0], i, i + 1, hit[1], hit[2]))
         if products:  # "microsoft ... excel", "and in word?" after Copilot
             owned = {pid for _, pids in det.owner_at for pid in pids}
+            siblings = {pid for m in det.mentions for pid in self.siblings.get(m.pid, ())}
             if self.posted_content.intersection(toks):  # "copilot in word and excel ... our company docs"
-                owned |= {pid for m in det.mentions for pid in self.siblings.get(m.pid, ())}
+                owned |= siblings
+            else:  # "the copilot thing in word": the product, where it is used
+                owned |= {self.product_words[toks[i]] for i in products
+                          if self.inside_words.ending_at(toks, i) and self.product_words[toks[i]] in siblings}
             if after:
                 owned |= self.siblings.get(after, set()) | {after}
             for i in products:
@@ -460,9 +471,12 @@ class Grammar:
     """Regions, question openers, context markers, conjunctions and filler, from matching.yaml."""
 
     def __init__(self, m: MatchingFile, assistants: frozenset[str] = frozenset(),
-                 owners: dict[str, str] | None = None, built_into: dict[str, frozenset[str]] | None = None):
+                 owners: dict[str, str] | None = None, built_into: dict[str, frozenset[str]] | None = None,
+                 objected_through: frozenset[str] = frozenset()):
         self.assistants = assistants  # AI assistants: they learn from what is posted elsewhere, they hold no posts
-        self.training_after = frozenset(t for w in m.training_after_name for t in tokenize(w))
+        self.objected_through = objected_through  # apps whose own form takes an objection to their owner's AI
+        self.training_words = frozenset(t for w in m.training_beside_name for t in tokenize(w))
+        self.objecting = Phrases(m.objecting)
         self.built_into = built_into or {}  # an assistant -> the apps it is built into (its card covers it there)
         self.owners = owners or {}  # platform (and BRAND + an uncovered brand of a covered owner) -> its owner
         self.posted_content = {t for w in m.posted_content for t in tokenize(w)}
@@ -478,8 +492,10 @@ class Grammar:
         self.not_region_in = {lang: {tuple(tokenize(w)) for w in words} for lang, words in m.not_region_in.items()}
         self.openers = {t for words in m.question_openers.values() for w in words for t in tokenize(w)}
         self.context = Phrases([w for words in m.context_markers.values() for w in words])
+        self.context_after = Phrases(m.context_after_name)
         self.conjunctions = {t for w in m.conjunctions for t in tokenize(w)}
         self.alternatives = {t for w in m.alternatives for t in tokenize(w)}
+        self.comparing = Phrases(m.comparing)
         self.articles = {t for w in m.articles for t in tokenize(w)}
         self.filler = {t for w in m.filler for t in tokenize(w)}
         self.bot_names = Phrases(m.bot_names)
@@ -502,6 +518,8 @@ class Grammar:
         self.said = Phrases(m.said_to_assistants)
         self.getting_back = Phrases(m.getting_back)
         self.negations = {t for w in m.negations for t in tokenize(w)}
+        # denying the name right after: "not fb itself" (Portuguese "no whatsapp" is in WhatsApp: inside_words)
+        self.denying = self.negations - {t for w in m.inside_words for t in tokenize(w)}
 
     def only_social(self, toks: list[str]) -> bool:
         """'lol', 'thanks!', 'ok cool': nothing asked."""
@@ -549,7 +567,8 @@ class Grammar:
 
     def asks_who_the_bot_is(self, det: Detection, toks: list[str]) -> bool:
         """'are you an official meta bot?', 'eres de meta?', 'are you chatgpt?': the asking words, then only words
-        like "an official", "made by" up to a name, and at most a few words after it ("...or what")."""
+        like "an official", "made by" up to a name; after it, a few words ("...or what"), or more that name nothing
+        else and take nothing away ("is this bot run by openai? how do i know you're not training on this chat")."""
         name_end = {m.start: m.end for m in det.mentions} | {i: i + 1 for i, _ in det.owner_at}
         for i in range(len(toks)):
             j = i + self.identity_asking.length_at(toks, i)
@@ -558,7 +577,9 @@ class Grammar:
             while j not in name_end and (step := self.identity_between.length_at(toks, j)):
                 j += step
             if j in name_end:
-                return len(toks) - name_end[j] <= IDENTITY_TRAILER_MAX
+                after = toks[name_end[j]:]
+                return len(after) <= IDENTITY_TRAILER_MAX or not (
+                    any(k >= name_end[j] for k in name_end) or self.asks_to_switch_off(after) or self.takes_away(after))
         return False
 
     def asks_which_platforms(self, toks: list[str]) -> bool:
@@ -593,9 +614,10 @@ class Grammar:
 
     def _after_marker(self, toks: list[str], m: Mention) -> bool:
         """Right after a context marker, maybe with an article between: "same as (the) whatsapp", "out of openai",
-        or with one elided into it: "d'instagram"."""
+        or with one elided into it: "d'instagram"; or with a word after it that makes it so: "the insta one"."""
         return bool(m.elided == "d" or self.context.ending_at(toks, m.start) or (
-            m.start > 0 and toks[m.start - 1] in self.articles and self.context.ending_at(toks, m.start - 1)))
+            m.start > 0 and toks[m.start - 1] in self.articles and self.context.ending_at(toks, m.start - 1))
+            or self.context_after.length_at(toks, m.end))
 
     def _excluded(self, toks: list[str], m: Mention) -> bool:
         """Left out by the words just before it, maybe with a verb or an article between: "without killing my
@@ -603,11 +625,12 @@ class Grammar:
         return any(self.excluding.ending_at(toks, end) for end in range(max(0, m.start - 2), m.start + 1))
 
     def offers_a_choice(self, det: Detection, toks: list[str]) -> bool:
-        """Names joined only by "or" ("claude o chatgpt para escribir codigo?"): alternatives to choose from, which
-        is mostly a comparison, where "instagram and tiktok" asks about both."""
+        """Names joined only by "or" ("claude o chatgpt para escribir codigo?"), or by anything after "the difference
+        between": alternatives to choose from, which is mostly a comparison, where "instagram and tiktok" asks about
+        both."""
         names = [m for m in det.mentions if not m.pid.startswith(BRAND)]
         joins = [set(toks[a.end:b.start]) & self.conjunctions for a, b in zip(names, names[1:]) if a.pid != b.pid]
-        return bool(joins) and all(j and j <= self.alternatives for j in joins)
+        return bool(joins) and (all(j and j <= self.alternatives for j in joins) or bool(self.comparing.find(toks)))
 
     @staticmethod
     def _most_named(pids: list[str]) -> list[str]:
@@ -622,9 +645,12 @@ class Grammar:
             self.owners.get(a) == self.owners.get(app) and app not in self.built_into.get(a, ()) for a in assistants)
 
     def _owners_training(self, det: Detection, toks: list[str], app: str) -> bool:
-        """'meta ai training on instagram', 'meta's ai training': the app's owner training its models on its data."""
-        return any(m.pid in self.assistants and self.owners.get(m.pid) == self.owners.get(app)
-                   and m.end < len(toks) and toks[m.end] in self.training_after for m in det.mentions)
+        """'meta ai training on instagram', 'o treino de ia da meta no whatsapp', 'opposizione meta ai per facebook':
+        the app's owner training its models on its data, or an objection to it."""
+        return any(m.pid in self.assistants and self.owners.get(m.pid) == self.owners.get(app) and (
+            m.end < len(toks) and toks[m.end] in self.training_words
+            or self.training_words.intersection(toks[max(0, m.start - TRAINING_BEFORE_WITHIN):m.start]))
+            for m in det.mentions) or app in self.objected_through and bool(self.objecting.find(toks))
 
     def speaks_of_posts(self, det: Detection, toks: list[str]) -> bool:
         named = {i for m in det.mentions for i in range(m.start, m.end)}  # "google photos" is a name, not photos
@@ -696,7 +722,8 @@ class Grammar:
         # come evito che usino i miei post"); joined to another's ("instagram and chatgpt") both are asked about
         own_assistant = {pid for pid in joined
                          if any(a in self.assistants and self.owners.get(a) == self.owners.get(pid) for a in ids)}
-        holders = {m.pid for m in mentions if m.pid not in self.assistants and not m.company} - excluded - (
+        holders = {m.pid for m in mentions if m.pid not in self.assistants and not m.company
+                   and not (m.start and toks[m.start - 1] in self.denying)} - excluded - (
             joined - own_assistant)
         if len(holders) == 1 and set(ids) - holders <= self.assistants:
             app, assistants = next(iter(holders)), set(ids) - holders
