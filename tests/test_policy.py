@@ -37,6 +37,25 @@ def reading(text="x", *, platforms=(), owners=(), brands=(), subject=None, ambig
     return r, calls
 
 
+def test_a_lazy_readings_facts_are_worked_out_only_when_a_rule_reads_them():
+    from bot.core.policy import LazyReading
+
+    worked_out = []
+
+    def fact(name, value):
+        return lambda: worked_out.append(name) or value
+
+    r = LazyReading({"crawler_named": fact("crawler_named", True), "letter_asked": fact("letter_asked", False)},
+                    toks=["gptbot"], raw="gptbot", overheard=False, det=Detection(rest=["gptbot"]), subject=None,
+                    ambiguous=[], bare=False, question_like=True, region_named=None, previous=None, judge=lambda: 1 / 0)
+    d = decide(r, T)
+    assert (d.platform, d.topic) == ("general", "website-crawlers")
+    assert worked_out == ["crawler_named"]  # read once by crawler_named; the letter never asked about
+    assert r.crawler_named and worked_out == ["crawler_named"]  # kept, not worked out again
+    r.letter_asked = True  # set like any field
+    assert r.letter_asked and worked_out == ["crawler_named"]
+
+
 def test_empty_abstains_without_the_judge():
     r, calls = reading("", judged=None)
     r.toks = []

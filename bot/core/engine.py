@@ -16,7 +16,7 @@ from .judge import OUT, Judge
 from .knowledge import GENERAL_TOPICS, PARSED_YAML, KnowledgeBase, Platform, load
 from .normalize import MAX_CHARS, normalize, normalize_word, tokens
 from .platforms import BRAND, Detection, Grammar, PlatformIndex, load_matching
-from .policy import PLATFORM_CARD_TOPICS, Decision, Reading, Tuning, decide
+from .policy import PLATFORM_CARD_TOPICS, Decision, LazyReading, Reading, Tuning, decide
 from .vocab import LANGS
 
 Status = Literal["answer", "clarify", "abstain"]
@@ -279,27 +279,33 @@ class Engine:
         def remark():
             return self.judge.remark(masked())
 
-        reading = Reading(
-            toks=toks, raw=raw, overheard=overheard, det=det, subject=subject, ambiguous=ambiguous,
-            bare=bool(det.mentions) and not content and not det.owners,
-            question_like=self.grammar.looks_like_question(toks, raw),
-            region_named=(region_named := self.grammar.region(toks, written_in)),
-            objection_right_there=region_named in self.grammar.right_to_object,
-            crawler_named=self._names_crawler(raw, toks, det),
-            previous=reading_previous,
-            judge=judge, remark=remark, social_only=self.grammar.only_social(toks), same_again=self.grammar.asks_the_same_again(toks),
-            in_its_app=self._in_its_app(subject, det, toks), switching_on=self.grammar.asks_to_switch_on(toks),
-            switching_off=self.grammar.asks_to_switch_off(toks), taking_away=self.grammar.takes_away(toks),
-            a_choice=len(ambiguous) > 1 and self.grammar.offers_a_choice(det, toks),
-            in_previous_assistants_app=bool(reading_previous and subject in self.kb.platforms[
-                reading_previous[0]].built_into),
-            hosts_sites=subject in self._site_hosts and not (self_hosted := self.grammar.self_hosts(toks)),
-            self_hosted_site=subject in self._site_hosts and self_hosted,
-            letter_asked=self.grammar.asks_for_a_letter(toks),
-            asks_which_platforms=self.grammar.asks_which_platforms(toks),
-            asks_who_the_bot_is=self.grammar.asks_who_the_bot_is(det, toks),
-            deleting_what_was_said=self.grammar.names_what_was_said(toks) and not self.grammar.gets_back(toks),
-            speaks_of_posts=self.grammar.speaks_of_posts(det, toks))
+        g = self.grammar
+        facts = {  # worked out only when a rule reads them (policy.LazyReading)
+            "question_like": lambda: g.looks_like_question(toks, raw),
+            "crawler_named": lambda: self._names_crawler(raw, toks, det),
+            "social_only": lambda: g.only_social(toks),
+            "same_again": lambda: g.asks_the_same_again(toks),
+            "in_its_app": lambda: self._in_its_app(subject, det, toks),
+            "switching_on": lambda: g.asks_to_switch_on(toks),
+            "switching_off": lambda: g.asks_to_switch_off(toks),
+            "taking_away": lambda: g.takes_away(toks),
+            "a_choice": lambda: len(ambiguous) > 1 and g.offers_a_choice(det, toks),
+            "in_previous_assistants_app": lambda: bool(
+                reading_previous and subject in self.kb.platforms[reading_previous[0]].built_into),
+            "hosts_sites": lambda: subject in self._site_hosts and not g.self_hosts(toks),
+            "self_hosted_site": lambda: subject in self._site_hosts and g.self_hosts(toks),
+            "letter_asked": lambda: g.asks_for_a_letter(toks),
+            "asks_which_platforms": lambda: g.asks_which_platforms(toks),
+            "asks_who_the_bot_is": lambda: g.asks_who_the_bot_is(det, toks),
+            "deleting_what_was_said": lambda: g.names_what_was_said(toks) and not g.gets_back(toks),
+            "speaks_of_posts": lambda: g.speaks_of_posts(det, toks),
+        }
+        region_named = g.region(toks, written_in)
+        reading = LazyReading(
+            facts, toks=toks, raw=raw, overheard=overheard, det=det, subject=subject, ambiguous=ambiguous,
+            bare=bool(det.mentions) and not content and not det.owners, region_named=region_named,
+            objection_right_there=region_named in g.right_to_object, previous=reading_previous,
+            judge=judge, remark=remark)
         region = query.region or reading.region_named
         return reading, lang, asked_in, region
 

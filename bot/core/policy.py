@@ -110,6 +110,37 @@ class Reading:
         return sum(self.verdict.p(t) for t in topics) / total
 
 
+class _Fact:
+    """A field of a LazyReading, worked out from its function the first time a rule reads it."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __get__(self, reading, owner=None):
+        if reading is None:
+            return self
+        value = reading.__dict__[self.name] = reading._facts.pop(self.name)()
+        return value
+
+
+class LazyReading(Reading):
+    """A Reading whose grammar facts are given as functions, each worked out only if a rule reads it: most messages
+    are decided by the first few rules, which read a few of them. Set like any field (tests do), a fact is that."""
+
+    def __init__(self, facts: dict[str, Callable[[], object]], **values):
+        super().__init__(**{name: False for name in facts}, **values)
+        for name in facts:
+            del self.__dict__[name]
+        self._facts = facts
+
+
+for _name in ("question_like", "crawler_named", "social_only", "same_again", "in_its_app", "switching_on",
+              "switching_off", "taking_away", "a_choice", "in_previous_assistants_app", "hosts_sites",
+              "self_hosted_site", "letter_asked", "asks_which_platforms", "asks_who_the_bot_is",
+              "deleting_what_was_said", "speaks_of_posts"):
+    setattr(LazyReading, _name, _Fact(_name))
+
+
 @dataclass(frozen=True)
 class Decision:
     status: str  # answer | clarify | abstain
