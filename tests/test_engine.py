@@ -592,6 +592,7 @@ def test_an_assistant_named_for_its_owners_training_leaves_the_app_asked_about(e
     # an objection beside the assistant and an app of its owner is made through the app's form (objecting)
     ("quiero oponerme a que la ia de meta use mi instagram, donde esta el formulario", "instagram", "legal-objection"),
     ("widerspruch gegen meta ai auf facebook, wo finde ich das formular?", "facebook", "legal-objection"),
+    ("puedo rechazar la ia de meta en mi facebook desde mexico?", "facebook", "region"),  # refusing is objecting
     # without either, Meta AI in one of its apps is the assistant there, and an objection to it alone is its own
     ("como quito la ia de meta de instagram", "meta-ai", "ai-training"),
     ("how do i object to meta ai under gdpr", "meta-ai", "legal-objection"),
@@ -603,6 +604,7 @@ def test_meta_ai_named_for_training_or_an_objection_beside_an_app_is_the_apps_da
 
 @pytest.mark.parametrize("text, platform", [
     ("does threads have a separate opt out or is it the instagram one", "threads"),  # "the X one": comparison
+    ("is the threads opt out done through instagram?", "threads"),  # "through": the way, not the subject
     ("the chatgpt android app, where is the training toggle", "chatgpt"),  # "X app": where it runs
     ("how do i turn off copilot in excel", "microsoft-365"),  # a product word after "in", beside its sibling
     ("copilot helped me word my email, does it train on that", "microsoft-copilot"),  # the everyday word
