@@ -175,6 +175,12 @@ FLOORS = {  # set -> slice -> (correct at least, of)
     "dev-54.jsonl": {"answerable": (202, 209), "answerable-other": (105, 108),
         "clarify": (48, 50), "follow-up": (37, 40), "general": (27, 30), "group-chatter": (59, 60),
         "group-question": (45, 50), "near-miss": (44, 50), "off-topic": (39, 40), "uncovered": (29, 30)},
+    "dev-55.jsonl": {"answerable": (194, 203), "answerable-other": (105, 108),
+        "clarify": (48, 50), "follow-up": (35, 40), "general": (28, 30), "group-chatter": (59, 60),
+        "group-question": (47, 50), "near-miss": (46, 50), "off-topic": (38, 40), "uncovered": (29, 30)},
+    "dev-56.jsonl": {"answerable": (193, 202), "answerable-other": (101, 109),
+        "clarify": (48, 50), "follow-up": (36, 40), "general": (26, 30), "group-chatter": (59, 60),
+        "group-question": (45, 50), "near-miss": (47, 50), "off-topic": (39, 40), "uncovered": (26, 30)},
 }
 
 
