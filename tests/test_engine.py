@@ -578,26 +578,20 @@ def test_an_app_joined_to_its_owners_assistant_holds_the_posts(engine, text, pla
     # matching.yaml training_beside_name: "meta ai training" is Meta training on the app's data
     ("is there a gdpr objection form for meta's ai training on instagram", "instagram", "legal-objection"),
     ("does messenger feed my chats into meta ai training", "facebook", "ai-training"),
-    # without it, Meta AI named in an app it is built into is the assistant there
-    ("how do i turn off meta ai in instagram", "meta-ai", "ai-training"),
-])
-def test_an_assistant_named_for_its_owners_training_leaves_the_app_asked_about(engine, text, platform, topic):
-    a = ask(engine, text)
-    assert (a.status, a.platform, a.topic) == ("answer", platform, topic)
-
-
-@pytest.mark.parametrize("text, platform, topic", [
-    # a training word a word or two before the assistant's name (matching.yaml training_beside_name)
+    # ...or a word or two before the assistant's name
     ("o treinamento da ia da meta usa as minhas fotos do facebook?", "facebook", "ai-training"),
     # an objection beside the assistant and an app of its owner is made through the app's form (objecting)
     ("quiero oponerme a que la ia de meta use mi instagram, donde esta el formulario", "instagram", "legal-objection"),
     ("widerspruch gegen meta ai auf facebook, wo finde ich das formular?", "facebook", "legal-objection"),
     ("puedo rechazar la ia de meta en mi facebook desde mexico?", "facebook", "region"),  # refusing is objecting
-    # without either, Meta AI in one of its apps is the assistant there, and an objection to it alone is its own
+    # without either, Meta AI named in an app it is built into is the assistant there, and an objection to it alone
+    # is its own
+    ("how do i turn off meta ai in instagram", "meta-ai", "ai-training"),
     ("como quito la ia de meta de instagram", "meta-ai", "ai-training"),
     ("how do i object to meta ai under gdpr", "meta-ai", "legal-objection"),
 ])
-def test_meta_ai_named_for_training_or_an_objection_beside_an_app_is_the_apps_data(engine, text, platform, topic):
+def test_an_assistant_named_for_its_owners_training_or_an_objection_leaves_the_app_asked_about(engine, text, platform,
+                                                                                                topic):
     a = ask(engine, text)
     assert (a.status, a.platform, a.topic) == ("answer", platform, topic)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Callable, Literal, TypeVar
 
 import re
 
@@ -20,6 +20,7 @@ from .policy import PLATFORM_CARD_TOPICS, Decision, LazyReading, Reading, Tuning
 from .vocab import LANGS
 
 Status = Literal["answer", "clarify", "abstain"]
+T = TypeVar("T")
 MASK = "app"  # what platform names become before the judge reads a message: it judges what is asked, not about whom
 HOSTED_MASK = "ai"  # an AI assistant inside another app ("remove meta ai from whatsapp"): a feature, not an account
 # Platform questions asked with no platform ("how do I stop apps training on my photos?") must read as platform
@@ -76,6 +77,18 @@ def _clean(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() or c in "\n\t" else " " for c in text)
+
+
+def _once(work: Callable[[], T]) -> Callable[[], T]:
+    """`work`, done the first time the function returned is called and remembered after (a message's masked text,
+    read by the judge and the remark model). Cheaper per message than a functools.cache built for it."""
+    done: list[T] = []
+
+    def once() -> T:
+        if not done:
+            done.append(work())
+        return done[0]
+    return once
 
 
 class Engine:
@@ -266,12 +279,7 @@ class Engine:
         overheard = query.overheard and not self.grammar.addresses_bot(toks)
         content = [t for t in det.rest if t not in self.grammar.filler]
 
-        memo: list[str] = []
-
-        def masked() -> str:
-            if not memo:
-                memo.append(self.mask(toks, det, subject))  # the names were found once, above
-            return memo[0]
+        masked = _once(lambda: self.mask(toks, det, subject))  # the names were found once, above
 
         def judge():
             return self.judge.score(masked())
@@ -280,6 +288,7 @@ class Engine:
             return self.judge.remark(masked())
 
         g = self.grammar
+        self_hosted = _once(lambda: g.self_hosts(toks))
         facts = {  # worked out only when a rule reads them (policy.LazyReading)
             "question_like": lambda: g.looks_like_question(toks, raw),
             "crawler_named": lambda: self._names_crawler(raw, toks, det),
@@ -292,8 +301,8 @@ class Engine:
             "a_choice": lambda: len(ambiguous) > 1 and g.offers_a_choice(det, toks),
             "in_previous_assistants_app": lambda: bool(
                 reading_previous and subject in self.kb.platforms[reading_previous[0]].built_into),
-            "hosts_sites": lambda: subject in self._site_hosts and not g.self_hosts(toks),
-            "self_hosted_site": lambda: subject in self._site_hosts and g.self_hosts(toks),
+            "hosts_sites": lambda: subject in self._site_hosts and not self_hosted(),
+            "self_hosted_site": lambda: subject in self._site_hosts and self_hosted(),
             "letter_asked": lambda: g.asks_for_a_letter(toks),
             "asks_which_platforms": lambda: g.asks_which_platforms(toks),
             "asks_who_the_bot_is": lambda: g.asks_who_the_bot_is(det, toks),

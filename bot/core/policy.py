@@ -6,7 +6,7 @@ only by the rules after them (Reading.verdict is computed on first use).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Callable
 
 from .judge import OUT, Verdict
@@ -134,11 +134,11 @@ class LazyReading(Reading):
         self._facts = facts
 
 
-for _name in ("question_like", "crawler_named", "social_only", "same_again", "in_its_app", "switching_on",
-              "switching_off", "taking_away", "a_choice", "in_previous_assistants_app", "hosts_sites",
-              "self_hosted_site", "letter_asked", "asks_which_platforms", "asks_who_the_bot_is",
-              "deleting_what_was_said", "speaks_of_posts"):
-    setattr(LazyReading, _name, _Fact(_name))
+# every yes/no field of a Reading may be given as a function: one the engine adds to its facts is lazy with no list
+# here to keep in step (a name missing from such a list would read as its default, False)
+for _field in fields(Reading):
+    if _field.type == "bool":
+        setattr(LazyReading, _field.name, _Fact(_field.name))
 
 
 @dataclass(frozen=True)
