@@ -4,6 +4,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from bot.core.normalize import MAX_CHARS, normalize
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,3 +27,14 @@ def _timed(call) -> float:
     t0 = time.perf_counter()
     call()
     return time.perf_counter() - t0
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("JOHN'S Opt-Out!!! of robots.txt... sooo   NOW", "john opt out of robots.txt so now"),
+    ("don`t .hidden c.ai. a.b", "dont hidden c.ai a.b"),
+    ("Ünïcode's Straße — über", "unicode strasse uber"),
+    ("tab\tand\nnew line_under", "tab and new line under"),
+])
+def test_normalised_text(text, expected):
+    """The ASCII fast path and the Unicode path give what the module docstring promises."""
+    assert normalize(text) == expected

@@ -31,6 +31,16 @@ def test_answers(engine, text, platform, topic, lang):
     assert a.candidates and a.candidates[0].platform == platform
 
 
+@pytest.mark.parametrize("text, platform", [
+    ("drop box ai training opt out", "dropbox"),  # no name of two words: the words joined are one ("dropbox")
+    ("does sub stack train ai on my newsletter", "substack"),
+    ("pin terest is using my boards for ai, how to stop", "pinterest"),
+])
+def test_a_name_split_in_words_is_the_name(engine, text, platform):
+    a = ask(engine, text)
+    assert (a.status, a.platform, a.topic) == ("answer", platform, "ai-training")
+
+
 def test_no_platform_asks_which(engine):
     a = ask(engine, "how do I opt out of AI training?")
     assert a.status == "clarify" and a.platform is None

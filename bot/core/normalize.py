@@ -18,14 +18,23 @@ _EDGE_DOTS = re.compile(r"(?<![a-z0-9])\.|\.(?![a-z0-9])")
 _RUNS = re.compile(r"([a-z])\1{2,}")
 
 
+# ASCII text: every character but a-z, 0-9 and the dot is a space (what _NOT_WORD does, in one C call)
+_ASCII_SPACES = str.maketrans({chr(c): " " for c in range(128) if not (chr(c).isalnum() or chr(c) == ".")}
+                              | {chr(c): chr(c).lower() for c in range(65, 91)})
+
+
 def normalize(text: str) -> str:
     text = text[:MAX_CHARS]
-    if text.isascii():  # most messages: nothing to decompose, no accent to drop
-        text = text.lower()
-    else:
-        text = unicodedata.normalize("NFKD", text)
-        # capped again after the expansion: one character may become several ("㎯" -> "rad∕s2"), review F-16
-        text = "".join(c for c in text if not unicodedata.combining(c))[:MAX_CHARS].casefold()
+    if text.isascii():  # most messages: nothing to decompose, no accent to drop, few regexes to run
+        if "'" in text or "`" in text:
+            text = _APOSTROPHE.sub("", _POSSESSIVE.sub("", text.lower()))
+        text = text.translate(_ASCII_SPACES)
+        if "." in text:
+            text = _EDGE_DOTS.sub(" ", text)
+        return " ".join(_RUNS.sub(r"\1", text).split())
+    text = unicodedata.normalize("NFKD", text)
+    # capped again after the expansion: one character may become several ("㎯" -> "rad∕s2"), review F-16
+    text = "".join(c for c in text if not unicodedata.combining(c))[:MAX_CHARS].casefold()
     text = _POSSESSIVE.sub("", text)
     text = _APOSTROPHE.sub("", text)
     text = _NOT_WORD.sub(" ", text)

@@ -259,6 +259,10 @@ class PlatformIndex:
         self.senses = {tuple(tokenize(a)): [(pid, {tuple(tokenize(w)) for w in words}) for pid, words in by.items()]
                        for a, by in matching.name_senses.items()}
         self.max_n = max((len(k) for k in self.alias), default=1)
+        # the words a name of several words can start with: its own first word ("google photos"), or the start of
+        # a one-word name split in two ("linked in"); a window starting with any other word cannot be a name
+        self.name_heads = frozenset({k[0] for k in self.alias if len(k) > 1}
+                                    | {k[0][:j] for k in self.alias if len(k) == 1 for j in range(1, len(k[0]))})
         owner_map: dict[tuple[str, ...], list[str]] = {}
         for p in kb.platforms.values():
             if p.id != "general":
@@ -320,9 +324,10 @@ class PlatformIndex:
         n = len(toks)
         used = [False] * n
         everyday: set[int] = set()
+        heads = self.name_heads
         for size in range(min(self.max_n, n), 0, -1):
             for i in range(n - size + 1):
-                if any(used[i:i + size]):
+                if size > 1 and toks[i] not in heads or any(used[i:i + size]):
                     continue
                 key = tuple(toks[i:i + size])
                 pid = self.alias.get(key)
@@ -437,9 +442,10 @@ class Phrases:
 
     def length_at(self, toks: list[str], i: int) -> int:
         """The length of the longest phrase starting at token index `i` (0: none)."""
-        if i >= len(toks):
+        phrases = self.by_first.get(toks[i]) if i < len(toks) else None
+        if not phrases:  # most words start no phrase
             return 0
-        return max((len(ph) for ph in self.by_first.get(toks[i], ()) if tuple(toks[i:i + len(ph)]) == ph), default=0)
+        return max((len(ph) for ph in phrases if tuple(toks[i:i + len(ph)]) == ph), default=0)
 
     def prefix_length(self, toks: list[str]) -> int:
         """How many tokens at the start are made of these phrases, one after another."""
@@ -569,11 +575,13 @@ class Grammar:
         """'are you an official meta bot?', 'eres de meta?', 'are you chatgpt?': the asking words, then only words
         like "an official", "made by" up to a name; after it, a few words ("...or what"), or more that name nothing
         else and take nothing away ("is this bot run by openai? how do i know you're not training on this chat")."""
-        name_end = {m.start: m.end for m in det.mentions} | {i: i + 1 for i, _ in det.owner_at}
+        name_end = None
         for i in range(len(toks)):
             j = i + self.identity_asking.length_at(toks, i)
             if j == i:
                 continue
+            if name_end is None:
+                name_end = {m.start: m.end for m in det.mentions} | {i: i + 1 for i, _ in det.owner_at}
             while j not in name_end and (step := self.identity_between.length_at(toks, j)):
                 j += step
             if j in name_end:
