@@ -154,7 +154,7 @@ FLOORS = {  # set -> slice -> (correct at least, of)
     "dev-47.jsonl": {"answerable": (192, 202), "answerable-other": (97, 108),
         "clarify": (48, 50), "follow-up": (35, 40), "general": (28, 30), "group-chatter": (59, 60),
         "group-question": (48, 50), "near-miss": (45, 50), "off-topic": (39, 40), "uncovered": (27, 30)},
-    "dev-48.jsonl": {"answerable": (203, 209), "answerable-other": (100, 108),
+    "dev-48.jsonl": {"answerable": (203, 209), "answerable-other": (101, 108),
         "clarify": (47, 50), "follow-up": (36, 40), "general": (26, 30), "group-chatter": (59, 60),
         "group-question": (48, 50), "near-miss": (44, 50), "off-topic": (37, 40), "uncovered": (28, 30)},
     "dev-49.jsonl": {"answerable": (195, 206), "answerable-other": (104, 108),
@@ -181,6 +181,12 @@ FLOORS = {  # set -> slice -> (correct at least, of)
     "dev-56.jsonl": {"answerable": (193, 202), "answerable-other": (101, 109),
         "clarify": (48, 50), "follow-up": (36, 40), "general": (26, 30), "group-chatter": (59, 60),
         "group-question": (45, 50), "near-miss": (47, 50), "off-topic": (39, 40), "uncovered": (26, 30)},
+    "dev-57.jsonl": {"answerable": (199, 215), "answerable-other": (102, 108),
+        "clarify": (48, 50), "follow-up": (38, 40), "general": (29, 30), "group-chatter": (59, 60),
+        "group-question": (47, 50), "near-miss": (48, 50), "off-topic": (35, 40), "uncovered": (28, 30)},
+    "dev-58.jsonl": {"answerable": (190, 204), "answerable-other": (100, 108),
+        "clarify": (48, 50), "follow-up": (37, 40), "general": (26, 30), "group-chatter": (59, 60),
+        "group-question": (49, 50), "near-miss": (46, 50), "off-topic": (38, 40), "uncovered": (28, 30)},
 }
 
 
