@@ -187,6 +187,12 @@ FLOORS = {  # set -> slice -> (correct at least, of)
     "dev-58.jsonl": {"answerable": (190, 204), "answerable-other": (100, 108),
         "clarify": (48, 50), "follow-up": (37, 40), "general": (26, 30), "group-chatter": (59, 60),
         "group-question": (49, 50), "near-miss": (46, 50), "off-topic": (38, 40), "uncovered": (28, 30)},
+    "dev-59.jsonl": {"answerable": (204, 212), "answerable-other": (105, 108),
+        "clarify": (46, 50), "follow-up": (34, 40), "general": (27, 30), "group-chatter": (59, 60),
+        "group-question": (47, 50), "near-miss": (45, 50), "off-topic": (38, 40), "uncovered": (27, 30)},
+    "dev-60.jsonl": {"answerable": (206, 210), "answerable-other": (110, 114),
+        "clarify": (47, 50), "follow-up": (36, 40), "general": (27, 30), "group-chatter": (58, 60),
+        "group-question": (48, 50), "near-miss": (46, 50), "off-topic": (39, 40), "uncovered": (28, 30)},
 }
 
 
