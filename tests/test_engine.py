@@ -41,6 +41,22 @@ def test_a_name_split_in_words_is_the_name(engine, text, platform):
     assert (a.status, a.platform, a.topic) == ("answer", platform, "ai-training")
 
 
+@pytest.mark.parametrize("text, platform", [
+    ("moved all my art from deviantart to artstation, how do i opt out there", "artstation"),
+    ("moved from twitter to bluesky, are my skeets being used to train ai?", "bluesky"),
+    ("me pasé de x a bluesky, bluesky usa mis posts para ia?", "bluesky"),
+])
+def test_the_platform_moved_to_is_the_subject(engine, text, platform):
+    """"to" and "from" both mark a name as context; moving from one to the other, the one moved to is asked about."""
+    a = ask(engine, text)
+    assert (a.status, a.platform, a.topic) == ("answer", platform, "ai-training")
+
+
+def test_without_a_move_from_and_to_do_not_choose(engine):
+    a = ask(engine, "does linkedin send my posts from linkedin to microsoft for ai")
+    assert a.platform == "linkedin"
+
+
 def test_no_platform_asks_which(engine):
     a = ask(engine, "how do I opt out of AI training?")
     assert a.status == "clarify" and a.platform is None

@@ -193,10 +193,10 @@ FLOORS = {  # set -> slice -> (correct at least, of)
     "dev-60.jsonl": {"answerable": (206, 210), "answerable-other": (110, 114),
         "clarify": (47, 50), "follow-up": (36, 40), "general": (27, 30), "group-chatter": (58, 60),
         "group-question": (48, 50), "near-miss": (46, 50), "off-topic": (39, 40), "uncovered": (28, 30)},
-    "dev-61.jsonl": {"answerable": (194, 202), "answerable-other": (103, 108),
+    "dev-61.jsonl": {"answerable": (195, 202), "answerable-other": (103, 108),
         "clarify": (43, 50), "follow-up": (39, 40), "general": (28, 30), "group-chatter": (57, 60),
         "group-question": (48, 50), "near-miss": (47, 50), "off-topic": (38, 40), "uncovered": (28, 30)},
-    "dev-62.jsonl": {"answerable": (198, 207), "answerable-other": (106, 112),
+    "dev-62.jsonl": {"answerable": (199, 207), "answerable-other": (106, 112),
         "clarify": (49, 50), "follow-up": (38, 40), "general": (27, 30), "group-chatter": (59, 60),
         "group-question": (48, 50), "near-miss": (41, 50), "off-topic": (38, 40), "uncovered": (28, 30)},
 }

@@ -90,6 +90,9 @@ class MatchingFile(_Strict):
     letter_words: list[str] = []  # asking for a letter to be written ("write me an objection letter")
     other_letters: list[str] = []  # letters that are not an objection ("cover letter")
     comparing: list[str] = []  # "the difference between x and y": names joined by "and" compared, not asked about
+    moving: list[str] = []  # "moved", "me pasé": moving from one platform to another...
+    moving_from: list[str] = []  # ...from the one named after these ("from x", "left x")...
+    moving_to: list[str] = []  # ...to the one named after these ("to bluesky"): the subject
     which_platforms: list[str] = []  # "which platforms", "quali app": asking which of them (names none)
     said_to_assistants: list[str] = []  # chats, history, what I asked: what deleting an assistant's data deletes
     getting_back: list[str] = []  # recover, back up, download: keeping what one has, not deleting it
@@ -502,6 +505,7 @@ class Grammar:
         self.conjunctions = {t for w in m.conjunctions for t in tokenize(w)}
         self.alternatives = {t for w in m.alternatives for t in tokenize(w)}
         self.comparing = Phrases(m.comparing)
+        self.moving, self.moving_from, self.moving_to = Phrases(m.moving), Phrases(m.moving_from), Phrases(m.moving_to)
         self.articles = {t for w in m.articles for t in tokenize(w)}
         self.filler = {t for w in m.filler for t in tokenize(w)}
         self.bot_names = Phrases(m.bot_names)
@@ -627,6 +631,17 @@ class Grammar:
             m.start > 0 and toks[m.start - 1] in self.articles and self.context.ending_at(toks, m.start - 1))
             or self.context_after.length_at(toks, m.end))
 
+    def _moved_to(self, toks: list[str], mentions: list[Mention]) -> str | None:
+        """The platform moved to, in a message about moving from another ("moved from twitter to bluesky", "left x
+        for threads"): a name after a "from" word, then within two words one after a "to" word."""
+        if not self.moving.find(toks):
+            return None
+        for a, b in zip(mentions, mentions[1:]):
+            if (a.pid != b.pid and b.start - a.end <= 2 and self.moving_from.ending_at(toks, a.start)
+                    and self.moving_to.ending_at(toks, b.start)):
+                return b.pid
+        return None
+
     def _excluded(self, toks: list[str], m: Mention) -> bool:
         """Left out by the words just before it, maybe with a verb or an article between: "without killing my
         instagram", "sin borrar instagram"."""
@@ -713,6 +728,9 @@ class Grammar:
         if joined:  # and the rest of a list: "instagram, linkedin and chatgpt" (the commas are gone by now)
             joined.update(pid for a, b, between in pairs if not between for pid in (a.pid, b.pid))
         excluded = {m.pid for m in mentions if self._excluded(toks, m)}
+        moved_to = self._moved_to(toks, mentions)
+        if moved_to and moved_to not in excluded:
+            return moved_to, []
         if not joined and self.together.find(toks):  # "chatgpt vs gemini - how do i stop both"
             joined = set(ids) - excluded
         after_marker = [m.pid for m in mentions if m.pid in excluded or self._after_marker(toks, m)]
