@@ -585,7 +585,7 @@ class Grammar:
             if j == i:
                 continue
             if name_end is None:
-                name_end = {m.start: m.end for m in det.mentions} | {i: i + 1 for i, _ in det.owner_at}
+                name_end = {m.start: m.end for m in det.mentions} | {k: k + 1 for k, _ in det.owner_at}
             while j not in name_end and (step := self.identity_between.length_at(toks, j)):
                 j += step
             if j in name_end:
