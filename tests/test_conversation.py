@@ -307,6 +307,8 @@ async def test_greetings_and_thanks_get_a_friendly_line(conv, surface):
     assert seen(await conv.message(private(surface), "hola")).startswith("¡Hola!")
     assert seen(await conv.message(private(surface), "thanks a lot")).startswith("You're welcome")
     assert seen(await conv.message(private(surface), "muchas gracias")).startswith("¡De nada!")
+    assert seen(await conv.message(private(surface), "hey how are you?")).startswith("Hi! Ask me how")
+    assert seen(await conv.message(private(surface), "hola que tal, como estas?")).startswith("¡Hola!")
     assert "I answer one kind of question" in seen(await conv.message(private(surface), "what's the weather in Madrid"))
 
 

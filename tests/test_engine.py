@@ -428,6 +428,24 @@ def test_an_uncovered_brand_is_never_read_as_another_platform(engine, text, bran
     assert (a.status, a.platform, a.reason, a.hints.get("brand")) == ("abstain", None, "uncovered", brand)
 
 
+@pytest.mark.parametrize("text,brand", [
+    ("how do i stop booking from using my data for ai", "Booking.com"), ("does chase use my data to train ai", "Chase Bank"),
+    ("como evito que cursor entrene con mi codigo", "Cursor AI"),
+])
+def test_a_brand_named_by_an_everyday_word_is_that_brand_in_a_question_about_ai_training(engine, text, brand):
+    a = engine.answer(Query(text))
+    assert (a.status, a.platform, a.reason, a.hints.get("brand")) == ("abstain", None, "uncovered", brand)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("what's a good cursor theme for windows", ("abstain", None, "off-topic")),
+    ("how do i stop linkedin using my booking history for ai", ("answer", "linkedin", "")),
+])
+def test_the_everyday_word_of_a_brand_is_that_word_elsewhere(engine, text, expected):
+    a = engine.answer(Query(text))
+    assert (a.status, a.platform, a.reason) == expected
+
+
 def test_a_word_the_knowledge_base_uses_is_not_a_typo_of_a_platform(engine):
     assert engine.find_platform("credit") is None and engine.answer(Query("video")).platform is None
     assert engine.find_platform("instagarm") == "instagram"
@@ -785,6 +803,29 @@ def test_what_carries_no_question_and_what_asks_the_same_again(engine, text, soc
     from bot.core.normalize import tokens
     toks = tokens(text)
     assert (engine.grammar.only_social(toks), engine.grammar.asks_the_same_again(toks)) == (social, same)
+
+
+@pytest.mark.parametrize("text,said,lang", [
+    ("hey how are you", "greeting", "en"), ("hey there, how are you doing today?", "greeting", "en"),
+    ("hola que tal, como estas?", "greeting", "es"), ("hola", "greeting", "es"), ("buenas", "greeting", "es"),
+    ("muchas gracias", "thanks", "es"), ("thanks a lot!", "thanks", "en"), ("lol", None, "en"),
+])
+def test_small_talk_gets_a_line_back_in_its_own_language_not_the_bots_card(engine, text, said, lang):
+    a = engine.answer(Query(text))
+    assert (a.status, a.reason, a.hints.get("small_talk"), a.lang) == ("abstain", "small-talk", said, lang)
+
+
+@pytest.mark.parametrize("text,asked_in", [("hallo, wie geht's dir?", "de"), ("salut ça va ? tu fais quoi", "fr"),
+                                           ("oi, tudo bem?", "pt"), ("ciao come stai", "it")])
+def test_small_talk_in_the_other_languages_is_a_greeting_noting_the_language(engine, text, asked_in):
+    a = engine.answer(Query(text))
+    assert (a.status, a.hints.get("small_talk"), a.hints.get("asked_in")) == ("abstain", "greeting", asked_in)
+
+
+@pytest.mark.parametrize("text", ["hi, what can you do?", "hey how are you, do you store my messages?"])
+def test_a_question_after_the_small_talk_is_still_asked(engine, text):
+    a = engine.answer(Query(text))
+    assert (a.status, a.platform, a.topic) == ("answer", "general", "about-bot")
 
 
 @pytest.mark.parametrize("text,inside", [

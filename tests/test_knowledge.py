@@ -100,13 +100,17 @@ def test_a_product_word_is_one_word_and_no_alias(kb_copy, word):
     assert any(f"product_words: {word!r} must be one word, and not an alias" in p for p in problems(kb_copy))
 
 
-def test_a_brands_owner_must_own_a_platform(kb_copy):
+@pytest.mark.parametrize("old,new,problem", [
+    ("owner: OpenAI}", "owner: Open AI Inc}", "Sora: owner 'Open AI Inc' owns no platform here"),
+    ("word: booking}", "word: booking com}", "Booking.com: word 'booking com' is not one word"),
+])
+def test_a_brands_owner_owns_a_platform_and_its_everyday_word_is_one_word(kb_copy, old, new, problem):
     path = kb_copy / "brands.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("owner: OpenAI}", "owner: Open AI Inc}"), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
     from bot.core.platforms import load_matching
     with pytest.raises(KnowledgeError) as e:
         load_matching(load(kb_copy), kb_copy)
-    assert "knowledge/brands.yaml: Sora: owner 'Open AI Inc' owns no platform here" in e.value.problems
+    assert "knowledge/brands.yaml: " + problem in e.value.problems
 
 
 def test_id_must_equal_file_name(kb_copy):

@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import re
 import time
 from dataclasses import dataclass, field
 
@@ -43,12 +42,6 @@ SECTION_NAMES = ("details", "regions", "sources")
 EXAMPLES = (("linkedin", "ai-training"), ("instagram", "ai-training"), ("chatgpt", "delete-data"))
 LABEL_MAX = 48  # button labels are shortened on a word boundary to fit a phone (one link a row)
 CHOICE_MAX = 32  # platform choices sit two or three a row
-# a hello or a thank-you gets a friendly line, not the "I answer one kind of question" lecture
-_GREETING = re.compile(r"^\W*(hi|hello|hey|hiya|yo|hola|buenas|buenos d[ií]as|buenas (tardes|noches)|"
-                       r"good (morning|afternoon|evening))\b(\W+(there|bot|all|everyone|a todos))?\W*$", re.I)
-_THANKS = re.compile(r"^\W*(thanks|thank you|thx|ty|cheers|gracias|muchas gracias|mil gracias)\b"
-                     r"(\W+(a lot|so much|mate|bot|man|again|de nuevo))?\W*$", re.I)
-_SPANISH_SMALL_TALK = re.compile(r"hola|buen[oa]s|gracias", re.I)
 
 
 def _store_failure(exc: Exception) -> str:
@@ -314,10 +307,6 @@ class Conversation:
                 return blocked
             if not message_text.strip():
                 return await self.say(turn, "help")
-            for pattern, key in ((_GREETING, "greeting"), (_THANKS, "thanks")):
-                if pattern.match(message_text):
-                    lang = (await self.prefs(turn))[0] or ("es" if _SPANISH_SMALL_TALK.search(message_text) else None)
-                    return await self.say(turn, key, lang=lang)
         lang, region = await self.prefs(turn)
         answer = self.engine.answer(Query(message_text, lang=lang, region=region, surface=turn.surface,
                                           in_group=turn.in_group, addressed=addressed, fallback_lang=turn.app_lang,

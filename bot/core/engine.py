@@ -260,6 +260,8 @@ class Engine:
         words = [w for w in raw.split() if normalize_word(w) not in names] if names else []
         detected = language.detect(" ".join(words))[0] if len(words) >= 2 else None
         detected = detected or language.detect(raw)[0]  # too little left to tell: the names do help a bit
+        if detected is None:  # "hola", "muchas gracias": too short for the model, but its small talk tells
+            detected = self.grammar.small_talk_language(tokens(raw))
         if query.lang in LANGS:
             return query.lang, None, detected
         if detected in LANGS:
@@ -293,6 +295,8 @@ class Engine:
             "question_like": lambda: g.looks_like_question(toks, raw),
             "crawler_named": lambda: self._names_crawler(raw, toks, det),
             "social_only": lambda: g.only_social(toks),
+            "thanks": lambda: g.small_talk(toks) == "thanks",
+            "greets": lambda: g.small_talk(toks) == "greeting",
             "same_again": lambda: g.asks_the_same_again(toks),
             "in_its_app": lambda: self._in_its_app(subject, det, toks),
             "switching_on": lambda: g.asks_to_switch_on(toks),

@@ -41,6 +41,9 @@ class Brand(_Strict):
     name: str = Field(min_length=1)
     aliases: list[str] = Field(min_length=1)
     owner: str | None = None  # a covered platform's owner ("OpenAI" for Sora): its name beside the brand is family
+    # its one-word name when that is also an everyday word ("booking", "chase", "cursor"): the brand only in a question
+    # about AI training that names nothing else, where "which platform?" would be asked instead
+    word: str | None = None
 
 
 class BotIdentity(_Strict):
@@ -67,6 +70,8 @@ class MatchingFile(_Strict):
     greetings: list[str] = []
     vocatives: list[str] = []
     acknowledgements: list[str] = []
+    small_talk: dict[str, list[str]] = {}  # by language: "how are you", "ça va": a greeting back, no answer
+    thanks: dict[str, list[str]] = {}  # by language: "thanks", "merci": a "you're welcome"
     same_again: list[str] = []
     excluding: list[str] = []  # a platform named just after these is left out ("without killing my instagram")
     together: list[str] = []  # the platforms named are asked about together ("chatgpt vs gemini, stop both")
@@ -120,7 +125,7 @@ def load_matching(kb: KnowledgeBase, root: Path | None = None) -> tuple[Matching
         for r in matching.region_words:
             if r not in REGIONS:
                 problems.append(f"knowledge/matching.yaml: region_words: unknown region {r!r}")
-        for lang in [*matching.question_openers, *matching.context_markers]:
+        for lang in [*matching.question_openers, *matching.context_markers, *matching.small_talk, *matching.thanks]:
             if lang not in MATCH_LANGS:
                 problems.append(f"knowledge/matching.yaml: unknown language {lang!r}")
         for pid in matching.popular:
@@ -133,6 +138,8 @@ def load_matching(kb: KnowledgeBase, root: Path | None = None) -> tuple[Matching
     try:
         data = load_yaml((root / "brands.yaml").read_text("utf-8"), loader)
         brands = [Brand.model_validate(b) for b in data["brands"]]
+        problems.extend(f"knowledge/brands.yaml: {b.name}: word {b.word!r} is not one word" for b in brands
+                        if b.word and len(tokenize(b.word)) != 1)
         owners = {p.owner for p in kb.platforms.values()}
         problems.extend(f"knowledge/brands.yaml: {b.name}: owner {b.owner!r} owns no platform here"
                         for b in brands if b.owner and b.owner not in owners)
@@ -166,6 +173,7 @@ class Detection:
     owners: list[str] = field(default_factory=list)  # owner names ("meta") that are not aliases
     owner_at: list[tuple[int, list[str]]] = field(default_factory=list)  # (token index, that owner's platforms)
     rest: list[str] = field(default_factory=list)  # tokens not used by a name
+    word_brands: list[str] = field(default_factory=list)  # brands named only by an everyday word (Brand.word)
 
     @property
     def platforms(self) -> dict[str, float]:
@@ -249,6 +257,8 @@ class PlatformIndex:
                 toks = tuple(tokenize(a))
                 if toks and toks not in self.alias:  # a brand that gained a platform file is that platform now
                     self.alias[toks] = BRAND + b.name
+        self.brand_words = {w[0]: b.name for b in brands if b.word
+                            for w in [tokenize(b.word)] if self.alias.get(tuple(w), BRAND).startswith(BRAND)}
         def by_alias(words_of: dict[str, list[str]]) -> dict[tuple[str, ...], set[str]]:
             return {tuple(tokenize(a)): {t for w in words for t in tokenize(w)} for a, words in words_of.items()}
 
@@ -383,6 +393,8 @@ class PlatformIndex:
                     det.mentions.append(Mention(self.product_words[toks[i]], i, i + 1, EVERYDAY_NAME, True))
         det.mentions.sort(key=lambda m: m.start)
         det.rest = [t for i, t in enumerate(toks) if not used[i]]
+        if not self.brand_words.keys().isdisjoint(det.rest):
+            det.word_brands = list(dict.fromkeys(self.brand_words[t] for t in det.rest if t in self.brand_words))
         if self.senses:
             det.mentions = [self._sense(m, toks) for m in det.mentions]
         for m in det.mentions:
@@ -511,7 +523,13 @@ class Grammar:
         self.bot_names = Phrases(m.bot_names)
         self.greetings = {t for w in m.greetings for t in tokenize(w)}
         self.openings = Phrases([*m.greetings, *m.vocatives, *m.bot_names])
-        self.social = Phrases([*m.greetings, *m.vocatives, *m.bot_names, *m.acknowledgements])
+        small_talk = [w for words in m.small_talk.values() for w in words]
+        thanks = [w for words in m.thanks.values() for w in words]
+        self.social = Phrases([*m.greetings, *m.vocatives, *m.bot_names, *m.acknowledgements, *small_talk, *thanks])
+        self.greeting_words = Phrases([*m.greetings, *small_talk])
+        self.thanks = Phrases(thanks)
+        self.small_talk_in = {lang: Phrases([*m.small_talk.get(lang, ()), *m.thanks.get(lang, ())])
+                              for lang in {*m.small_talk, *m.thanks}}
         self.same_again = Phrases(m.same_again)
         self.excluding = Phrases(m.excluding)
         self.together = Phrases(m.together)
@@ -532,8 +550,22 @@ class Grammar:
         self.denying = self.negations - {t for w in m.inside_words for t in tokenize(w)}
 
     def only_social(self, toks: list[str]) -> bool:
-        """'lol', 'thanks!', 'ok cool': nothing asked."""
+        """'lol', 'thanks!', 'ok cool', 'hey how are you': nothing asked."""
         return bool(toks) and self.social.prefix_length(toks) == len(toks)
+
+    def small_talk(self, toks: list[str]) -> str | None:
+        """What a message of nothing but small talk says: "thanks" (thanks!, merci), "greeting" (hey how are you,
+        ça va?), or None (lol, ok)."""
+        if not self.only_social(toks):
+            return None
+        return "thanks" if self.thanks.find(toks) else "greeting" if self.greeting_words.find(toks) else None
+
+    def small_talk_language(self, toks: list[str]) -> str | None:
+        """The language of the small talk in a message ("hola", "muchas gracias", "hallo wie gehts"): the one whose
+        phrases cover most of its words. Too few words for the language model, but these tell."""
+        covered = {lang: sum(map(len, phrases.find(toks))) for lang, phrases in self.small_talk_in.items()}
+        best = max(covered, key=covered.get, default=None)
+        return best if best and covered[best] else None
 
     def names_a_chat(self, toks: list[str]) -> bool:
         return bool(self.chats.find(toks))

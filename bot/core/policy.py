@@ -65,6 +65,8 @@ class Reading:
     judge: Callable[[], Verdict]
     remark: Callable[[], float] = lambda: 0.0  # overheard in a group: how likely it is said to the others
     social_only: bool = False  # "lol", "thanks!": nothing asked
+    thanks: bool = False  # nothing but small talk, with thanks in it ("thanks!", "ok merci")
+    greets: bool = False  # nothing but small talk, with a greeting in it ("hey how are you", "ça va?")
     objection_right_there: bool = False  # the region named has a law with a right to object (GDPR, UK, Swiss)
     in_its_app: bool = False  # an AI assistant named with an app of its own owner ("meta ai" in "whatsapp")
     switching_on: bool = False  # asks to get or switch something on, and nothing off ("como activo...")
@@ -197,6 +199,14 @@ def overheard_chatter(r: Reading, t: Tuning) -> Decision | None:
     """In a group, only a question is a question for the bot."""
     if r.overheard and (not r.question_like or len(r.toks) > t.max_group_tokens):
         return Decision("abstain", reason="group-not-a-question")
+
+
+def small_talk(r: Reading, t: Tuning) -> Decision | None:
+    """'hey how are you', 'thanks!', 'lol': nothing asked, so no guide and not the bot's own card either. A greeting
+    gets one back and thanks a "you're welcome" (hints: small_talk)."""
+    if r.social_only:
+        said = "thanks" if r.thanks else "greeting" if r.greets else None
+        return Decision("abstain", reason="small-talk", hints={"small_talk": said} if said else {})
 
 
 def who_the_bot_is(r: Reading, t: Tuning) -> Decision | None:
@@ -375,18 +385,25 @@ def owner_named(r: Reading, t: Tuning) -> Decision | None:
         return Decision("clarify", topic=topic, reason="owner", hints={"owner": r.det.owners[0]})
 
 
+def uncovered_brand_by_its_word(r: Reading, t: Tuning) -> Decision | None:
+    """'how do i stop booking from using my data for ai': a brand whose name is an everyday word, in a question
+    about AI training that names nothing else. We have no guide: say so rather than ask which platform."""
+    if r.det.word_brands and not r.det.owners:
+        return Decision("abstain", reason="uncovered", hints={"brand": r.det.word_brands[0]})
+
+
 def no_platform(r: Reading, t: Tuning) -> Decision:
     topic, _ = r.topic(PLATFORM_CARD_TOPICS)
     return Decision("clarify", topic=topic, reason="no-platform")
 
 
 RULES: tuple[Callable[[Reading, Tuning], Decision | None], ...] = (
-    empty, overheard_chatter, overheard_remark, who_the_bot_is, crawler_named, assistant_in_another_app, bare_name,
+    empty, overheard_chatter, overheard_remark, small_talk, who_the_bot_is, crawler_named, assistant_in_another_app, bare_name,
     follow_up_other_platform, letter_follow_up, follow_up,
     platforms_listed, assistant_wanted, out_of_scope,
     overheard_unsure,
     uncovered_brand, platform_named, several_platforms, letter_for_any_company, general_topic, which_platforms,
-    owner_named, no_platform,
+    owner_named, uncovered_brand_by_its_word, no_platform,
 )
 
 

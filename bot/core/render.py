@@ -234,6 +234,8 @@ class Renderer:
                 key, kw = ("clarify_none" if answer.reason == "no-platform" else "clarify"), {}
         elif answer.reason == "empty":
             key, kw = "abstain_empty", {}
+        elif answer.reason == "small-talk" and answer.hints.get("small_talk"):
+            key, kw = answer.hints["small_talk"], {}  # "greeting" or "thanks": a line back, not the scope notice
         elif answer.reason == "near-miss" and answer.hints.get("platform_named"):
             key, kw = "abstain_near_miss", {"platform": self.engine.platform(answer.hints["platform_named"]).name}
         elif answer.reason == "uncovered" and answer.hints.get("brand"):
