@@ -509,6 +509,16 @@ def test_without_a_previous_answer_a_follow_up_asks_which(engine):
     assert engine.answer(Query("does that undo what they already took?")).status != "answer"
 
 
+@pytest.mark.parametrize("text,expected", [
+    ("how do i opt out", ("answer", "linkedin", "ai-training")),
+    ("how do we opt out then, im the admin", ("answer", "linkedin", "ai-training")),
+    ("why is it opt out and not opt in?", ("answer", "general", "opt-out-vs-opt-in")),
+])
+def test_asking_how_to_opt_out_after_an_answer_is_about_that_platform(engine, text, expected):
+    a = engine.answer(Query(text, previous=("linkedin", "ai-training")))
+    assert (a.status, a.platform, a.topic) == expected
+
+
 @pytest.mark.parametrize("text", ["what's the weather tomorrow", "what's the weather?", "thanks!", "lol"])
 def test_small_talk_after_an_answer_is_not_a_follow_up(engine, text):
     assert engine.answer(Query(text, previous=("linkedin", "ai-training"))).status == "abstain"

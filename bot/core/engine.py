@@ -295,6 +295,7 @@ class Engine:
             "question_like": lambda: g.looks_like_question(toks, raw),
             "crawler_named": lambda: self._names_crawler(raw, toks, det),
             "social_only": lambda: g.only_social(toks),
+            "asks_how": lambda: g.asks_how(toks),
             "thanks": lambda: g.small_talk(toks) == "thanks",
             "greets": lambda: g.small_talk(toks) == "greeting",
             "same_again": lambda: g.asks_the_same_again(toks),

@@ -70,6 +70,7 @@ class MatchingFile(_Strict):
     greetings: list[str] = []
     vocatives: list[str] = []
     acknowledgements: list[str] = []
+    asking_how: list[str] = []  # "how", "como", "wie": asking how to do something
     small_talk: dict[str, list[str]] = {}  # by language: "how are you", "ça va": a greeting back, no answer
     thanks: dict[str, list[str]] = {}  # by language: "thanks", "merci": a "you're welcome"
     same_again: list[str] = []
@@ -528,6 +529,7 @@ class Grammar:
         self.social = Phrases([*m.greetings, *m.vocatives, *m.bot_names, *m.acknowledgements, *small_talk, *thanks])
         self.greeting_words = Phrases([*m.greetings, *small_talk])
         self.thanks = Phrases(thanks)
+        self.asking_how = {t for w in m.asking_how for t in tokenize(w)}
         self.small_talk_in = {lang: Phrases([*m.small_talk.get(lang, ()), *m.thanks.get(lang, ())])
                               for lang in {*m.small_talk, *m.thanks}}
         self.same_again = Phrases(m.same_again)
@@ -559,6 +561,10 @@ class Grammar:
         if not self.only_social(toks):
             return None
         return "thanks" if self.thanks.find(toks) else "greeting" if self.greeting_words.find(toks) else None
+
+    def asks_how(self, toks: list[str]) -> bool:
+        """'how do we opt out then', 'e como tiro isso': asks how to do something (in its first four words)."""
+        return not self.asking_how.isdisjoint(toks[:4])
 
     def small_talk_language(self, toks: list[str]) -> str | None:
         """The language of the small talk in a message ("hola", "muchas gracias", "hallo wie gehts"): the one whose

@@ -65,6 +65,7 @@ class Reading:
     judge: Callable[[], Verdict]
     remark: Callable[[], float] = lambda: 0.0  # overheard in a group: how likely it is said to the others
     social_only: bool = False  # "lol", "thanks!": nothing asked
+    asks_how: bool = False  # "how do i...", "como...": asks how to do something
     thanks: bool = False  # nothing but small talk, with thanks in it ("thanks!", "ok merci")
     greets: bool = False  # nothing but small talk, with a greeting in it ("hey how are you", "ça va?")
     objection_right_there: bool = False  # the region named has a law with a right to object (GDPR, UK, Swiss)
@@ -271,8 +272,9 @@ def follow_up(r: Reading, t: Tuning) -> Decision | None:
         return None  # a name in the message (a platform, a brand, an owner: "and meta?") starts a new question
     if r.previous[0] == "general" or r.verdict.p(OUT) > t.follow_up_out_of_scope:
         return None
-    if general_topic(r, t):  # "who made you?", "how do I block AI bots on my site?": not about that platform
-        return None
+    general = general_topic(r, t)  # "who made you?", "how do I block AI bots on my site?": not about that platform;
+    if general and not (general.topic == "opt-out-vs-opt-in" and r.taking_away and r.asks_how):
+        return None  # but "how do i opt out then" asks how to do it there
     if r.region_named:
         return Decision("answer", r.previous[0], "region", _score(r), (r.previous[0],), reason="follow-up")
     topic = _platform_topic(r, t)
