@@ -52,6 +52,15 @@ def test_the_platform_moved_to_is_the_subject(engine, text, platform):
     assert (a.status, a.platform, a.topic) == ("answer", platform, "ai-training")
 
 
+@pytest.mark.parametrize("text, platform", [
+    ("does telegram use my chats to train ai? durov said something about grok", "telegram"),
+    ("is telegram using my chats for ai now? heard something about grok", "telegram"),
+])
+def test_a_platform_heard_something_about_is_context(engine, text, platform):
+    a = ask(engine, text)
+    assert (a.status, a.platform, a.topic) == ("answer", platform, "ai-training")
+
+
 def test_without_a_move_from_and_to_do_not_choose(engine):
     a = ask(engine, "does linkedin send my posts from linkedin to microsoft for ai")
     assert a.platform == "linkedin"
@@ -177,6 +186,7 @@ def test_everyday_word_among_other_words_names_nothing(engine):
     assert ask(engine, "lol zoom").status == "abstain"
     assert engine.find_platform("<a href='x'>") is None
     assert engine.find_platform("x") == "x" and engine.find_platform("the bird app") == "x"
+    assert engine.find_platform("el pájaro azul") == "x" and engine.find_platform("passarinho azul") == "x"
 
 
 def test_platform_name_inside_a_phrase_does_not_break_cues(engine):
@@ -430,6 +440,7 @@ def test_an_uncovered_brand_is_never_read_as_another_platform(engine, text, bran
 
 @pytest.mark.parametrize("text,brand", [
     ("how do i stop booking from using my data for ai", "Booking.com"), ("does chase use my data to train ai", "Chase Bank"),
+    ("my bank (chase) is running ai on my transactions, can i opt out of training", "Chase Bank"),  # not the general card
     ("como evito que cursor entrene con mi codigo", "Cursor AI"),
 ])
 def test_a_brand_named_by_an_everyday_word_is_that_brand_in_a_question_about_ai_training(engine, text, brand):

@@ -330,11 +330,14 @@ def overheard_unsure(r: Reading, t: Tuning) -> Decision | None:
 
 
 def uncovered_brand(r: Reading, t: Tuning) -> Decision | None:
-    """'does spotify train on my data': we have no guide; say so, never answer for another platform."""
-    if r.det.brands and not r.subject and not r.ambiguous:
+    """'does spotify train on my data': we have no guide; say so, never answer for another platform. A brand whose
+    name is an everyday word counts only here, in scope and with nothing else named: 'how do i stop booking from
+    using my data for ai', 'my bank (chase) is running ai on my transactions, can i opt out'."""
+    brands = r.det.brands or ([] if r.det.owners else r.det.word_brands)
+    if brands and not r.subject and not r.ambiguous:
         if r.verdict.p("website-crawlers") >= t.crawler_topic:  # "my site is on hostinger, how do I block ai bots"
             return Decision("answer", "general", "website-crawlers", _score(r), ("general",))
-        return Decision("abstain", reason="uncovered", hints={"brand": r.det.brands[0]})
+        return Decision("abstain", reason="uncovered", hints={"brand": brands[0]})
 
 
 def platform_named(r: Reading, t: Tuning) -> Decision | None:
@@ -387,13 +390,6 @@ def owner_named(r: Reading, t: Tuning) -> Decision | None:
         return Decision("clarify", topic=topic, reason="owner", hints={"owner": r.det.owners[0]})
 
 
-def uncovered_brand_by_its_word(r: Reading, t: Tuning) -> Decision | None:
-    """'how do i stop booking from using my data for ai': a brand whose name is an everyday word, in a question
-    about AI training that names nothing else. We have no guide: say so rather than ask which platform."""
-    if r.det.word_brands and not r.det.owners:
-        return Decision("abstain", reason="uncovered", hints={"brand": r.det.word_brands[0]})
-
-
 def no_platform(r: Reading, t: Tuning) -> Decision:
     topic, _ = r.topic(PLATFORM_CARD_TOPICS)
     return Decision("clarify", topic=topic, reason="no-platform")
@@ -405,7 +401,7 @@ RULES: tuple[Callable[[Reading, Tuning], Decision | None], ...] = (
     platforms_listed, assistant_wanted, out_of_scope,
     overheard_unsure,
     uncovered_brand, platform_named, several_platforms, letter_for_any_company, general_topic, which_platforms,
-    owner_named, uncovered_brand_by_its_word, no_platform,
+    owner_named, no_platform,
 )
 
 
