@@ -312,6 +312,13 @@ async def test_greetings_and_thanks_get_a_friendly_line(conv, surface):
     assert "I answer one kind of question" in seen(await conv.message(private(surface), "what's the weather in Madrid"))
 
 
+@pytest.mark.parametrize("surface", SURFACES)
+async def test_the_ai_on_a_phone_asks_which_phone(conv, surface):
+    assert seen(await conv.message(private(surface), "how do i turn off the ai on my phone")).startswith(
+        "Which phone is it?")
+    assert seen(await conv.message(private(surface), "como quito la ia del celular")).startswith("¿Qué móvil es?")
+
+
 async def test_reload_swaps_the_knowledge_base_or_keeps_the_old_one(conv, engine):
     from bot.core.engine import Engine
     from bot.core.knowledge import KnowledgeError

@@ -45,9 +45,11 @@ def test_a_name_split_in_words_is_the_name(engine, text, platform):
     ("moved all my art from deviantart to artstation, how do i opt out there", "artstation"),
     ("moved from twitter to bluesky, are my skeets being used to train ai?", "bluesky"),
     ("me pasé de x a bluesky, bluesky usa mis posts para ia?", "bluesky"),
+    ("moved my blog from medium to substack, but my old stuff is still on medium - how do i stop medium", "medium"),
 ])
 def test_the_platform_moved_to_is_the_subject(engine, text, platform):
-    """"to" and "from" both mark a name as context; moving from one to the other, the one moved to is asked about."""
+    """"to" and "from" both mark a name as context; moving from one to the other, the one moved to is asked about,
+    unless the one left is named again after it."""
     a = ask(engine, text)
     assert (a.status, a.platform, a.topic) == ("answer", platform, "ai-training")
 
@@ -55,8 +57,9 @@ def test_the_platform_moved_to_is_the_subject(engine, text, platform):
 @pytest.mark.parametrize("text, platform", [
     ("does telegram use my chats to train ai? durov said something about grok", "telegram"),
     ("is telegram using my chats for ai now? heard something about grok", "telegram"),
+    ("does threads use my posts for ai the way insta does", "threads"),
 ])
-def test_a_platform_heard_something_about_is_context(engine, text, platform):
+def test_a_platform_heard_something_about_or_compared_to_is_context(engine, text, platform):
     a = ask(engine, text)
     assert (a.status, a.platform, a.topic) == ("answer", platform, "ai-training")
 
@@ -64,6 +67,19 @@ def test_a_platform_heard_something_about_is_context(engine, text, platform):
 def test_without_a_move_from_and_to_do_not_choose(engine):
     a = ask(engine, "does linkedin send my posts from linkedin to microsoft for ai")
     assert a.platform == "linkedin"
+
+
+@pytest.mark.parametrize("text", ["how do i turn off the ai on my phone", "como quito la ia del celular",
+                                  "come tolgo l'ia dal telefono", "remove ai from my phone"])
+def test_the_ai_on_a_phone_asks_which_makers(engine, text):
+    a = ask(engine, text)
+    assert (a.status, a.reason, [c.platform for c in a.candidates]) == (
+        "clarify", "phone", ["apple", "samsung-galaxy-ai", "gemini"])
+
+
+@pytest.mark.parametrize("text", ["how do i turn off my phone", "my phone keeps crashing, any idea"])
+def test_a_phone_without_its_ai_is_out_of_scope(engine, text):
+    assert ask(engine, text).status == "abstain"
 
 
 def test_no_platform_asks_which(engine):

@@ -296,6 +296,7 @@ class Engine:
             "crawler_named": lambda: self._names_crawler(raw, toks, det),
             "social_only": lambda: g.only_social(toks),
             "asks_how": lambda: g.asks_how(toks),
+            "phones_ai": lambda: g.names_a_phones_ai(toks),
             "thanks": lambda: g.small_talk(toks) == "thanks",
             "greets": lambda: g.small_talk(toks) == "greeting",
             "same_again": lambda: g.asks_the_same_again(toks),
@@ -354,7 +355,8 @@ class Engine:
         candidates = d.candidates
         if d.status == "clarify" and not candidates:
             owner = d.hints.get("owner")
-            candidates = tuple(self.index.owner_platforms(owner)) if owner else tuple(self._popular)
+            candidates = tuple(self.index.owner_platforms(owner)) if owner else tuple(
+                self.matching.phone_platforms if d.reason == "phone" else self._popular)
         score = d.score if d.status == "answer" else 0.0
         hints = dict(d.hints)
         if reading.letter_asked and (status == "answer" or reason == "uncovered"):

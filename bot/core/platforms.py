@@ -71,6 +71,9 @@ class MatchingFile(_Strict):
     vocatives: list[str] = []
     acknowledgements: list[str] = []
     asking_how: list[str] = []  # "how", "como", "wie": asking how to do something
+    phone_words: list[str] = []  # "phone", "celular", "handy": a phone named for its AI
+    ai_words: list[str] = []  # "ai", "ia", "ki", "intelligenza artificiale"
+    phone_platforms: list[str] = []  # the platforms that put AI on phones: "the ai on my phone" is one of them
     small_talk: dict[str, list[str]] = {}  # by language: "how are you", "ça va": a greeting back, no answer
     thanks: dict[str, list[str]] = {}  # by language: "thanks", "merci": a "you're welcome"
     same_again: list[str] = []
@@ -129,9 +132,10 @@ def load_matching(kb: KnowledgeBase, root: Path | None = None) -> tuple[Matching
         for lang in [*matching.question_openers, *matching.context_markers, *matching.small_talk, *matching.thanks]:
             if lang not in MATCH_LANGS:
                 problems.append(f"knowledge/matching.yaml: unknown language {lang!r}")
-        for pid in matching.popular:
-            if pid not in kb.platforms:
-                problems.append(f"knowledge/matching.yaml: popular: unknown platform {pid!r}")
+        for field_name in ("popular", "phone_platforms"):
+            for pid in getattr(matching, field_name):
+                if pid not in kb.platforms:
+                    problems.append(f"knowledge/matching.yaml: {field_name}: unknown platform {pid!r}")
     except ValidationError as e:
         problems.extend(f"knowledge/matching.yaml: {'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors())
     except (OSError, yaml.YAMLError) as e:  # DuplicateKeyError is a YAMLError
@@ -530,6 +534,7 @@ class Grammar:
         self.greeting_words = Phrases([*m.greetings, *small_talk])
         self.thanks = Phrases(thanks)
         self.asking_how = {t for w in m.asking_how for t in tokenize(w)}
+        self.phone_words, self.ai_words = Phrases(m.phone_words), Phrases(m.ai_words)
         self.small_talk_in = {lang: Phrases([*m.small_talk.get(lang, ()), *m.thanks.get(lang, ())])
                               for lang in {*m.small_talk, *m.thanks}}
         self.same_again = Phrases(m.same_again)
@@ -561,6 +566,10 @@ class Grammar:
         if not self.only_social(toks):
             return None
         return "thanks" if self.thanks.find(toks) else "greeting" if self.greeting_words.find(toks) else None
+
+    def names_a_phones_ai(self, toks: list[str]) -> bool:
+        """'the ai on my phone', 'la ia del celular': an AI word and a phone word."""
+        return bool(self.phone_words.find(toks)) and bool(self.ai_words.find(toks))
 
     def asks_how(self, toks: list[str]) -> bool:
         """'how do we opt out then', 'e como tiro isso': asks how to do something (in its first four words)."""
@@ -671,13 +680,15 @@ class Grammar:
 
     def _moved_to(self, toks: list[str], mentions: list[Mention]) -> str | None:
         """The platform moved to, in a message about moving from another ("moved from twitter to bluesky", "left x
-        for threads"): a name after a "from" word, then within two words one after a "to" word."""
+        for threads"): a name after a "from" word, then within two words one after a "to" word; unless the one
+        left is named again after it."""
         if not self.moving.find(toks):
             return None
         for a, b in zip(mentions, mentions[1:]):
             if (a.pid != b.pid and b.start - a.end <= 2 and self.moving_from.ending_at(toks, a.start)
                     and self.moving_to.ending_at(toks, b.start)):
-                return b.pid
+                # "...but my old stuff is still on medium, how do i stop medium": the one left is asked about again
+                return None if any(m.pid == a.pid for m in mentions if m.start > b.start) else b.pid
         return None
 
     def _excluded(self, toks: list[str], m: Mention) -> bool:

@@ -66,6 +66,7 @@ class Reading:
     remark: Callable[[], float] = lambda: 0.0  # overheard in a group: how likely it is said to the others
     social_only: bool = False  # "lol", "thanks!": nothing asked
     asks_how: bool = False  # "how do i...", "como...": asks how to do something
+    phones_ai: bool = False  # "the ai on my phone", "la ia del celular": a phone's AI, not its maker's name
     thanks: bool = False  # nothing but small talk, with thanks in it ("thanks!", "ok merci")
     greets: bool = False  # nothing but small talk, with a greeting in it ("hey how are you", "ça va?")
     objection_right_there: bool = False  # the region named has a law with a right to object (GDPR, UK, Swiss)
@@ -307,6 +308,14 @@ def assistant_wanted(r: Reading, t: Tuning) -> Decision | None:
         return Decision("abstain", reason="near-miss", hints={"platform_named": r.subject})
 
 
+def phones_ai(r: Reading, t: Tuning) -> Decision | None:
+    """'how do i turn off the ai on my phone', 'como quito la ia del celular': the AI its maker put on it, and the
+    maker is not named. The judge reads a phone's settings as out of scope: ask which maker's (the engine offers
+    phone_platforms from matching.yaml)."""
+    if r.phones_ai and r.taking_away and not r.names_any:
+        return Decision("clarify", topic="ai-training", reason="phone")
+
+
 def out_of_scope(r: Reading, t: Tuning) -> Decision | None:
     limit = (t.in_its_app_out_of_scope if r.in_its_app and r.taking_away  # "quitar meta ai de whatsapp", not
              else t.group_out_of_scope if r.overheard else t.out_of_scope)  # "use meta ai to make stickers"
@@ -398,7 +407,7 @@ def no_platform(r: Reading, t: Tuning) -> Decision:
 RULES: tuple[Callable[[Reading, Tuning], Decision | None], ...] = (
     empty, overheard_chatter, overheard_remark, small_talk, who_the_bot_is, crawler_named, assistant_in_another_app, bare_name,
     follow_up_other_platform, letter_follow_up, follow_up,
-    platforms_listed, assistant_wanted, out_of_scope,
+    platforms_listed, assistant_wanted, phones_ai, out_of_scope,
     overheard_unsure,
     uncovered_brand, platform_named, several_platforms, letter_for_any_company, general_topic, which_platforms,
     owner_named, no_platform,

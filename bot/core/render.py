@@ -230,6 +230,8 @@ class Renderer:
             owner = answer.hints.get("owner")
             if owner:
                 key, kw = "clarify_owner", {"owner": owner.title()}
+            elif answer.reason == "phone":  # "the ai on my phone": whose phone
+                key, kw = "clarify_phone", {}
             else:  # named nothing we know: maybe a service we have no guide for
                 key, kw = ("clarify_none" if answer.reason == "no-platform" else "clarify"), {}
         elif answer.reason == "empty":
