@@ -253,7 +253,8 @@ class Engine:
             masked = self._mask_memo[text] = self.mask(tokens(text.replace(PLACEHOLDER, " " + MASK + " ")))
         return masked
 
-    def _languages(self, query: Query, raw: str, names: set[str] = frozenset()) -> tuple[str, str | None, str | None]:
+    def _languages(self, query: Query, raw: str, toks: list[str],
+                   names: set[str] = frozenset()) -> tuple[str, str | None, str | None]:
         """(the language to answer in, the language asked in when we do not answer in it, the one detected).
         Names belong to no language: "como quito meta ai de whatsapp" reads as Portuguese with them, Spanish
         without."""
@@ -261,7 +262,7 @@ class Engine:
         detected = language.detect(" ".join(words))[0] if len(words) >= 2 else None
         detected = detected or language.detect(raw)[0]  # too little left to tell: the names do help a bit
         if detected is None:  # "hola", "muchas gracias": too short for the model, but its small talk tells
-            detected = self.grammar.small_talk_language(tokens(raw))
+            detected = self.grammar.small_talk_language(toks)
         if query.lang in LANGS:
             return query.lang, None, detected
         if detected in LANGS:
@@ -275,7 +276,7 @@ class Engine:
         reading_previous = query.previous if query.previous and query.previous[0] in self.kb.platforms else None
         det = self.index.detect(toks, raw, after=reading_previous[0] if reading_previous else None)
         names = {toks[i] for m in det.mentions for i in range(m.start, m.end)} | set(det.owners)
-        lang, asked_in, written_in = self._languages(query, raw, names) if toks else (
+        lang, asked_in, written_in = self._languages(query, raw, toks, names) if toks else (
             query.lang if query.lang in LANGS else "en", None, None)
         subject, ambiguous = self.grammar.subject(det, toks)
         overheard = query.overheard and not self.grammar.addresses_bot(toks)
@@ -297,8 +298,8 @@ class Engine:
             "social_only": lambda: g.only_social(toks),
             "asks_how": lambda: g.asks_how(toks),
             "phones_ai": lambda: g.names_a_phones_ai(toks),
-            "thanks": lambda: g.small_talk(toks) == "thanks",
-            "greets": lambda: g.small_talk(toks) == "greeting",
+            "thanks": lambda: g.thanks_in(toks),
+            "greets": lambda: g.greeting_in(toks),
             "same_again": lambda: g.asks_the_same_again(toks),
             "in_its_app": lambda: self._in_its_app(subject, det, toks),
             "switching_on": lambda: g.asks_to_switch_on(toks),

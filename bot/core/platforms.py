@@ -262,8 +262,12 @@ class PlatformIndex:
                 toks = tuple(tokenize(a))
                 if toks and toks not in self.alias:  # a brand that gained a platform file is that platform now
                     self.alias[toks] = BRAND + b.name
-        self.brand_words = {w[0]: b.name for b in brands if b.word
-                            for w in [tokenize(b.word)] if self.alias.get(tuple(w), BRAND).startswith(BRAND)}
+        # "booking" -> "Booking.com" (Brand.word: one word, kb check says so), unless a covered platform has that name
+        self.brand_words = {}
+        for b in brands:
+            word = tokenize(b.word)[0] if b.word else None
+            if word and self.alias.get((word,), BRAND).startswith(BRAND):
+                self.brand_words[word] = b.name
         def by_alias(words_of: dict[str, list[str]]) -> dict[tuple[str, ...], set[str]]:
             return {tuple(tokenize(a)): {t for w in words for t in tokenize(w)} for a, words in words_of.items()}
 
@@ -560,12 +564,13 @@ class Grammar:
         """'lol', 'thanks!', 'ok cool', 'hey how are you': nothing asked."""
         return bool(toks) and self.social.prefix_length(toks) == len(toks)
 
-    def small_talk(self, toks: list[str]) -> str | None:
-        """What a message of nothing but small talk says: "thanks" (thanks!, merci), "greeting" (hey how are you,
-        ça va?), or None (lol, ok)."""
-        if not self.only_social(toks):
-            return None
-        return "thanks" if self.thanks.find(toks) else "greeting" if self.greeting_words.find(toks) else None
+    def thanks_in(self, toks: list[str]) -> bool:
+        """'thanks!', 'ok merci': a "you're welcome" is owed (read beside only_social)."""
+        return bool(self.thanks.find(toks))
+
+    def greeting_in(self, toks: list[str]) -> bool:
+        """'hey how are you', 'ça va?': a greeting is owed back (read beside only_social)."""
+        return bool(self.greeting_words.find(toks))
 
     def names_a_phones_ai(self, toks: list[str]) -> bool:
         """'the ai on my phone', 'la ia del celular': an AI word and a phone word."""

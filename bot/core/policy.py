@@ -67,8 +67,8 @@ class Reading:
     social_only: bool = False  # "lol", "thanks!": nothing asked
     asks_how: bool = False  # "how do i...", "como...": asks how to do something
     phones_ai: bool = False  # "the ai on my phone", "la ia del celular": a phone's AI, not its maker's name
-    thanks: bool = False  # nothing but small talk, with thanks in it ("thanks!", "ok merci")
-    greets: bool = False  # nothing but small talk, with a greeting in it ("hey how are you", "ça va?")
+    thanks: bool = False  # thanks in it ("thanks!", "ok merci"): read only when nothing but small talk
+    greets: bool = False  # a greeting in it ("hey how are you", "ça va?"): read only when nothing but small talk
     objection_right_there: bool = False  # the region named has a law with a right to object (GDPR, UK, Swiss)
     in_its_app: bool = False  # an AI assistant named with an app of its own owner ("meta ai" in "whatsapp")
     switching_on: bool = False  # asks to get or switch something on, and nothing off ("como activo...")
