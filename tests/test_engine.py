@@ -2,6 +2,7 @@
 import pytest
 
 from bot.core.engine import Query
+from bot.core.normalize import tokens
 
 
 def ask(engine, text, **kw):
@@ -80,6 +81,31 @@ def test_the_ai_on_a_phone_asks_which_makers(engine, text):
 @pytest.mark.parametrize("text", ["how do i turn off my phone", "my phone keeps crashing, any idea"])
 def test_a_phone_without_its_ai_is_out_of_scope(engine, text):
     assert ask(engine, text).status == "abstain"
+
+
+@pytest.mark.parametrize("text", ["wie schalte ich die ki auf meinem handy aus",
+                                  "wie mache ich die ki auf meinem handy aus bitte"])
+def test_a_german_verb_split_around_the_phone_still_switches_it_off(engine, text):
+    a = ask(engine, text)
+    assert (a.status, a.reason) == ("clarify", "phone")
+
+
+def test_a_separable_particle_inside_the_sentence_takes_nothing_away(engine):
+    assert not engine.grammar.takes_away(tokens("was macht linkedin aus meinen daten fuer die ki"))
+    assert engine.grammar.takes_away(tokens("wie schalte ich das bei linkedin aus"))
+
+
+@pytest.mark.parametrize("text", ["que opinas de que meta entrene ia con nuestras fotos?",
+                                  "ai training is just stealing from artists, change my mind",
+                                  "was hältst du vom ai act der eu?",
+                                  "o que você acha do chatgpt treinar com as nossas conversas?"])
+def test_asked_for_an_opinion_the_bot_gives_none(engine, text):
+    assert ask(engine, text).status == "abstain"
+
+
+def test_an_opinion_asked_beside_how_to_switch_it_off_is_answered(engine):
+    a = ask(engine, "what do you think, should i turn off linkedin's ai setting? how?")
+    assert (a.status, a.platform, a.topic) == ("answer", "linkedin", "ai-training")
 
 
 def test_no_platform_asks_which(engine):

@@ -297,6 +297,7 @@ class Engine:
             "crawler_named": lambda: self._names_crawler(raw, toks, det),
             "social_only": lambda: g.only_social(toks),
             "asks_how": lambda: g.asks_how(toks),
+            "asks_an_opinion": lambda: g.asks_an_opinion(toks),
             "phones_ai": lambda: g.names_a_phones_ai(toks),
             "thanks": lambda: g.thanks_in(toks),
             "greets": lambda: g.greeting_in(toks),

@@ -71,6 +71,7 @@ class MatchingFile(_Strict):
     vocatives: list[str] = []
     acknowledgements: list[str] = []
     asking_how: list[str] = []  # "how", "como", "wie": asking how to do something
+    opinion_asked: list[str] = []  # "what do you think", "que opinas", "secondo te": the bot's view is asked
     phone_words: list[str] = []  # "phone", "celular", "handy": a phone named for its AI
     ai_words: list[str] = []  # "ai", "ia", "ki", "intelligenza artificiale"
     phone_platforms: list[str] = []  # the platforms that put AI on phones: "the ai on my phone" is one of them
@@ -85,6 +86,8 @@ class MatchingFile(_Strict):
     chats: list[str] = []  # a chat inside an app ("this group"): where an assistant built into it shows up
     switch_on: list[str] = []  # asking to get or switch on a feature ("como activo meta ai en whatsapp")
     switch_off: list[str] = []  # ...and to be rid of one: with these the message is a refusal after all
+    separable_off: dict[str, list[str]] = {}  # German: verbs and the particles that end their clause ("schalte...aus")
+    separable_off_then: list[str] = []  # words that may follow such a particle at the end ("...aus bitte")
     everyday_before: dict[str, list[str]] = {}  # an everyday-word alias followed by these is that word ("x q")
     everyday_after: dict[str, list[str]] = {}  # an everyday-word alias after these is that word ("an illustrator")
     name_senses: dict[str, dict[str, list[str]]] = {}  # a name two platforms share, and the words that pick one
@@ -538,6 +541,7 @@ class Grammar:
         self.greeting_words = Phrases([*m.greetings, *small_talk])
         self.thanks = Phrases(thanks)
         self.asking_how = {t for w in m.asking_how for t in tokenize(w)}
+        self.opinion_asked = Phrases(m.opinion_asked)
         self.phone_words, self.ai_words = Phrases(m.phone_words), Phrases(m.ai_words)
         self.small_talk_in = {lang: Phrases([*m.small_talk.get(lang, ()), *m.thanks.get(lang, ())])
                               for lang in {*m.small_talk, *m.thanks}}
@@ -547,6 +551,9 @@ class Grammar:
         self.chats = Phrases(m.chats)
         self.switch_on = Phrases(m.switch_on)
         self.switch_off = Phrases(m.switch_off)
+        self.separable_verbs = set(m.separable_off.get("verbs", ()))
+        self.separable_particles = set(m.separable_off.get("particles", ()))
+        self.separable_then = set(m.separable_off_then)
         self.letter = Phrases(m.letter_words)
         self.other_letters = Phrases(m.other_letters)
         self.which_platforms = Phrases(m.which_platforms)
@@ -580,6 +587,11 @@ class Grammar:
         """'how do we opt out then', 'e como tiro isso': asks how to do something (in its first four words)."""
         return not self.asking_how.isdisjoint(toks[:4])
 
+    def asks_an_opinion(self, toks: list[str]) -> bool:
+        """'que opinas de que meta entrene ia con nuestras fotos?': the bot's view is wanted; not when it also asks
+        how, or to take something away ("what do you think, should i turn it off?")."""
+        return bool(self.opinion_asked.find(toks)) and not (self.asks_how(toks) or self.takes_away(toks))
+
     def small_talk_language(self, toks: list[str]) -> str | None:
         """The language of the small talk in a message ("hola", "muchas gracias", "hallo wie gehts"): the one whose
         phrases cover most of its words. Too few words for the language model, but these tell."""
@@ -593,15 +605,26 @@ class Grammar:
     def asks_to_switch_on(self, toks: list[str]) -> bool:
         """'how do i turn on meta ai in whatsapp', 'como ativo a meta ai no zap': wanting the feature, not rid of
         it ("i turned it on by mistake, how do i remove it" is a refusal)."""
-        return bool(self.switch_on.find(toks)) and not self.switch_off.find(toks)
+        return bool(self.switch_on.find(toks)) and not self.takes_away(toks)
 
     def asks_to_switch_off(self, toks: list[str]) -> bool:
         """'como quito meta ai del whatsapp', 'get rid of it': a feature taken away, not what was said to it."""
         return self.takes_away(toks) and not self.names_what_was_said(toks)
 
     def takes_away(self, toks: list[str]) -> bool:
-        """A word of taking something away, whatever is taken ("quitar", "delete my chats")."""
-        return bool(self.switch_off.find(toks))
+        """A word of taking something away, whatever is taken ("quitar", "delete my chats", "schalte ... aus")."""
+        return bool(self.switch_off.find(toks)) or self._separable_off(toks)
+
+    def _separable_off(self, toks: list[str]) -> bool:
+        """'wie schalte ich die ki auf meinem handy aus': a German verb whose particle ends the message (or comes
+        just before 'bitte', 'und'...)."""
+        if self.separable_verbs.isdisjoint(toks):
+            return False
+        end = len(toks)
+        while end and toks[end - 1] in self.separable_then:
+            end -= 1
+        return bool(end) and toks[end - 1] in self.separable_particles and not self.separable_verbs.isdisjoint(
+            toks[:end - 1])
 
     def names_a_crawler_of(self, toks: list[str], operators: set[tuple[str, ...]]) -> bool:
         """A word for a crawler within three words of a company that runs one: "keep openai's crawler off my site",

@@ -66,6 +66,7 @@ class Reading:
     remark: Callable[[], float] = lambda: 0.0  # overheard in a group: how likely it is said to the others
     social_only: bool = False  # "lol", "thanks!": nothing asked
     asks_how: bool = False  # "how do i...", "como...": asks how to do something
+    asks_an_opinion: bool = False  # "que opinas de...", "change my mind": the bot's view, not a way to stop anything
     phones_ai: bool = False  # "the ai on my phone", "la ia del celular": a phone's AI, not its maker's name
     thanks: bool = False  # thanks in it ("thanks!", "ok merci"): read only when nothing but small talk
     greets: bool = False  # a greeting in it ("hey how are you", "ça va?"): read only when nothing but small talk
@@ -224,6 +225,14 @@ def crawler_named(r: Reading, t: Tuning) -> Decision | None:
     """A crawler's user agent (GPTBot, CCBot...) is about blocking bots on one's own site."""
     if r.crawler_named:
         return Decision("answer", "general", "website-crawlers", 100.0, ("general",))
+
+
+def opinion_asked(r: Reading, t: Tuning) -> Decision | None:
+    """'que opinas de que meta entrene ia con nuestras fotos?', 'ai training is stealing, change my mind': a view is
+    asked for, and the bot gives sourced steps, not views. The judge reads the topic in them as a question on it."""
+    if r.asks_an_opinion:
+        return Decision("abstain", reason="near-miss" if r.names_any else "off-topic",
+                        hints={"platform_named": r.subject} if r.subject else {})
 
 
 def assistant_in_another_app(r: Reading, t: Tuning) -> Decision | None:
@@ -405,7 +414,8 @@ def no_platform(r: Reading, t: Tuning) -> Decision:
 
 
 RULES: tuple[Callable[[Reading, Tuning], Decision | None], ...] = (
-    empty, overheard_chatter, overheard_remark, small_talk, who_the_bot_is, crawler_named, assistant_in_another_app, bare_name,
+    empty, overheard_chatter, overheard_remark, small_talk, who_the_bot_is, crawler_named, opinion_asked,
+    assistant_in_another_app, bare_name,
     follow_up_other_platform, letter_follow_up, follow_up,
     platforms_listed, assistant_wanted, phones_ai, out_of_scope,
     overheard_unsure,
