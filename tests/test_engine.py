@@ -103,6 +103,34 @@ def test_asked_for_an_opinion_the_bot_gives_none(engine, text):
     assert ask(engine, text).status == "abstain"
 
 
+@pytest.mark.parametrize("text", ["how do i train my own ai model on my photos",
+                                  "wie trainiere ich eine eigene ki mit meinen texten?"])
+def test_training_a_model_of_ones_own_is_out_of_scope(engine, text):
+    assert ask(engine, text).status == "abstain"
+
+
+def test_a_platforms_own_ai_is_still_its_card(engine):
+    a = ask(engine, "does squarespace use my site content to train its own ai tools? how do i opt out")
+    assert (a.status, a.platform, a.topic) == ("answer", "squarespace", "ai-training")
+
+
+@pytest.mark.parametrize("text, platform", [
+    ("does durov's app use our chats for ai training", "telegram"),
+    ("feisbuk usa mis fotos para la ia? como lo quito", "facebook"),
+    ("yutub usa mis videos para entrenar la ia de google?", "youtube"),
+    ("microsoft's ai thing on my laptop, does it train on my files?", "microsoft-copilot"),
+])
+def test_names_people_say_for_a_platform(engine, text, platform):
+    a = ask(engine, text)
+    assert (a.status, a.platform, a.topic) == ("answer", platform, "ai-training")
+
+
+@pytest.mark.parametrize("text", ["was kannst du eigentlich alles?", "are you official? like from meta or something"])
+def test_asked_about_itself_the_bot_answers_with_its_card(engine, text):
+    a = ask(engine, text)
+    assert (a.status, a.platform, a.topic) == ("answer", "general", "about-bot")
+
+
 def test_an_opinion_asked_beside_how_to_switch_it_off_is_answered(engine):
     a = ask(engine, "what do you think, should i turn off linkedin's ai setting? how?")
     assert (a.status, a.platform, a.topic) == ("answer", "linkedin", "ai-training")

@@ -298,6 +298,7 @@ class Engine:
             "social_only": lambda: g.only_social(toks),
             "asks_how": lambda: g.asks_how(toks),
             "asks_an_opinion": lambda: g.asks_an_opinion(toks),
+            "own_model": lambda: g.names_an_own_model(toks),
             "phones_ai": lambda: g.names_a_phones_ai(toks),
             "thanks": lambda: g.thanks_in(toks),
             "greets": lambda: g.greeting_in(toks),

@@ -72,6 +72,7 @@ class MatchingFile(_Strict):
     acknowledgements: list[str] = []
     asking_how: list[str] = []  # "how", "como", "wie": asking how to do something
     opinion_asked: list[str] = []  # "what do you think", "que opinas", "secondo te": the bot's view is asked
+    own_model: list[str] = []  # "my own ai model", "eine eigene ki": a model the person trains
     phone_words: list[str] = []  # "phone", "celular", "handy": a phone named for its AI
     ai_words: list[str] = []  # "ai", "ia", "ki", "intelligenza artificiale"
     phone_platforms: list[str] = []  # the platforms that put AI on phones: "the ai on my phone" is one of them
@@ -542,6 +543,7 @@ class Grammar:
         self.thanks = Phrases(thanks)
         self.asking_how = {t for w in m.asking_how for t in tokenize(w)}
         self.opinion_asked = Phrases(m.opinion_asked)
+        self.own_model = Phrases(m.own_model)
         self.phone_words, self.ai_words = Phrases(m.phone_words), Phrases(m.ai_words)
         self.small_talk_in = {lang: Phrases([*m.small_talk.get(lang, ()), *m.thanks.get(lang, ())])
                               for lang in {*m.small_talk, *m.thanks}}
@@ -591,6 +593,10 @@ class Grammar:
         """'que opinas de que meta entrene ia con nuestras fotos?': the bot's view is wanted; not when it also asks
         how, or to take something away ("what do you think, should i turn it off?")."""
         return bool(self.opinion_asked.find(toks)) and not (self.asks_how(toks) or self.takes_away(toks))
+
+    def names_an_own_model(self, toks: list[str]) -> bool:
+        """'how do i train my own ai model on my photos': a model of one's own, and nothing asked to be taken away."""
+        return bool(self.own_model.find(toks)) and not self.takes_away(toks)
 
     def small_talk_language(self, toks: list[str]) -> str | None:
         """The language of the small talk in a message ("hola", "muchas gracias", "hallo wie gehts"): the one whose

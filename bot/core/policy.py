@@ -67,6 +67,7 @@ class Reading:
     social_only: bool = False  # "lol", "thanks!": nothing asked
     asks_how: bool = False  # "how do i...", "como...": asks how to do something
     asks_an_opinion: bool = False  # "que opinas de...", "change my mind": the bot's view, not a way to stop anything
+    own_model: bool = False  # "how do i train my own ai model on my photos": the person trains it
     phones_ai: bool = False  # "the ai on my phone", "la ia del celular": a phone's AI, not its maker's name
     thanks: bool = False  # thanks in it ("thanks!", "ok merci"): read only when nothing but small talk
     greets: bool = False  # a greeting in it ("hey how are you", "ça va?"): read only when nothing but small talk
@@ -227,10 +228,11 @@ def crawler_named(r: Reading, t: Tuning) -> Decision | None:
         return Decision("answer", "general", "website-crawlers", 100.0, ("general",))
 
 
-def opinion_asked(r: Reading, t: Tuning) -> Decision | None:
+def opinion_or_own_model(r: Reading, t: Tuning) -> Decision | None:
     """'que opinas de que meta entrene ia con nuestras fotos?', 'ai training is stealing, change my mind': a view is
-    asked for, and the bot gives sourced steps, not views. The judge reads the topic in them as a question on it."""
-    if r.asks_an_opinion:
+    asked for, and the bot gives sourced steps, not views. 'how do i train my own ai model on my photos': the person
+    trains it. The judge reads the training in both as a question on stopping it."""
+    if r.asks_an_opinion or r.own_model:
         return Decision("abstain", reason="near-miss" if r.names_any else "off-topic",
                         hints={"platform_named": r.subject} if r.subject else {})
 
@@ -328,7 +330,8 @@ def phones_ai(r: Reading, t: Tuning) -> Decision | None:
 def out_of_scope(r: Reading, t: Tuning) -> Decision | None:
     limit = (t.in_its_app_out_of_scope if r.in_its_app and r.taking_away  # "quitar meta ai de whatsapp", not
              else t.group_out_of_scope if r.overheard else t.out_of_scope)  # "use meta ai to make stickers"
-    if not (r.in_its_app or r.deleting_what_was_said) and r.topic(PLATFORM_CARD_TOPICS)[0] == "delete-data":
+    if not (r.in_its_app or r.deleting_what_was_said) and r.topic(PLATFORM_CARD_TOPICS + (
+            () if r.names_any else GENERAL_TOPICS))[0] == "delete-data":  # "was kannst du alles?" is the bot's card
         limit = min(limit, t.delete_data_out_of_scope)  # "como recupero mi cuenta"; not "copilot verlauf löschen"
     if r.verdict.p(OUT) > limit:
         named = r.subject or (r.det.brands[0] if r.det.brands else None)
@@ -414,7 +417,7 @@ def no_platform(r: Reading, t: Tuning) -> Decision:
 
 
 RULES: tuple[Callable[[Reading, Tuning], Decision | None], ...] = (
-    empty, overheard_chatter, overheard_remark, small_talk, who_the_bot_is, crawler_named, opinion_asked,
+    empty, overheard_chatter, overheard_remark, small_talk, who_the_bot_is, crawler_named, opinion_or_own_model,
     assistant_in_another_app, bare_name,
     follow_up_other_platform, letter_follow_up, follow_up,
     platforms_listed, assistant_wanted, phones_ai, out_of_scope,
