@@ -223,6 +223,18 @@ FLOORS = {  # set -> slice -> (correct at least, of)
     "dev-70.jsonl": {"answerable": (193, 201), "answerable-other": (101, 108),
         "clarify": (48, 50), "follow-up": (36, 40), "general": (29, 30), "group-chatter": (59, 60),
         "group-question": (46, 50), "near-miss": (47, 50), "off-topic": (39, 40), "uncovered": (29, 30)},
+    "dev-71.jsonl": {"answerable": (192, 204), "answerable-other": (102, 108),
+        "clarify": (47, 50), "follow-up": (36, 40), "general": (27, 30), "group-chatter": (58, 60),
+        "group-question": (46, 50), "near-miss": (46, 50), "off-topic": (37, 40), "uncovered": (29, 30)},
+    "dev-72.jsonl": {"answerable": (194, 206), "answerable-other": (104, 109),
+        "clarify": (48, 50), "follow-up": (37, 40), "general": (28, 30), "group-chatter": (59, 60),
+        "group-question": (47, 50), "near-miss": (47, 50), "off-topic": (39, 40), "uncovered": (29, 30)},
+    "dev-73.jsonl": {"answerable": (192, 205), "answerable-other": (96, 108),
+        "clarify": (46, 50), "follow-up": (36, 40), "general": (27, 30), "group-chatter": (59, 60),
+        "group-question": (47, 50), "near-miss": (46, 50), "off-topic": (39, 40), "uncovered": (29, 30)},
+    "dev-74.jsonl": {"answerable": (190, 201), "answerable-other": (103, 109),
+        "clarify": (44, 50), "follow-up": (32, 40), "general": (28, 30), "group-chatter": (58, 60),
+        "group-question": (47, 50), "near-miss": (45, 50), "off-topic": (39, 40), "uncovered": (28, 30)},
 }
 
 
