@@ -136,6 +136,20 @@ def test_an_opinion_asked_beside_how_to_switch_it_off_is_answered(engine):
     assert (a.status, a.platform, a.topic) == ("answer", "linkedin", "ai-training")
 
 
+@pytest.mark.parametrize("text", ["where's the opt out setting for ai training", "is there a form to object to ai training?",
+                                  "dov'è l'opzione per non far usare i miei dati all'ia",
+                                  "il y a un réglage pour refuser l'ia quelque part ?"])
+def test_a_setting_or_form_asked_for_naming_no_platform_asks_which(engine, text):
+    assert ask(engine, text).status == "clarify"
+
+
+@pytest.mark.parametrize("text", ["general tips to protect my data from ai, where do i even start",
+                                  "opt in vs opt out, which one is the one where they ask first?"])
+def test_asked_of_all_platforms_or_of_opting_out_itself_the_general_card_answers(engine, text):
+    a = ask(engine, text)
+    assert (a.status, a.platform, a.topic) == ("answer", "general", "opt-out-vs-opt-in")
+
+
 def test_no_platform_asks_which(engine):
     a = ask(engine, "how do I opt out of AI training?")
     assert a.status == "clarify" and a.platform is None

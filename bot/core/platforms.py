@@ -73,6 +73,8 @@ class MatchingFile(_Strict):
     asking_how: list[str] = []  # "how", "como", "wie": asking how to do something
     opinion_asked: list[str] = []  # "what do you think", "que opinas", "secondo te": the bot's view is asked
     own_model: list[str] = []  # "my own ai model", "eine eigene ki": a model the person trains
+    control_words: list[str] = []  # "setting", "opzione", "where": a control asked for, which is some platform's
+    not_one_control: list[str] = []  # "all", "en general", "by default": ...unless asked of all of them
     phone_words: list[str] = []  # "phone", "celular", "handy": a phone named for its AI
     ai_words: list[str] = []  # "ai", "ia", "ki", "intelligenza artificiale"
     phone_platforms: list[str] = []  # the platforms that put AI on phones: "the ai on my phone" is one of them
@@ -544,6 +546,8 @@ class Grammar:
         self.asking_how = {t for w in m.asking_how for t in tokenize(w)}
         self.opinion_asked = Phrases(m.opinion_asked)
         self.own_model = Phrases(m.own_model)
+        self.control_words = set(m.control_words)
+        self.not_one_control = set(m.not_one_control)
         self.phone_words, self.ai_words = Phrases(m.phone_words), Phrases(m.ai_words)
         self.small_talk_in = {lang: Phrases([*m.small_talk.get(lang, ()), *m.thanks.get(lang, ())])
                               for lang in {*m.small_talk, *m.thanks}}
@@ -597,6 +601,12 @@ class Grammar:
     def names_an_own_model(self, toks: list[str]) -> bool:
         """'how do i train my own ai model on my photos': a model of one's own, and nothing asked to be taken away."""
         return bool(self.own_model.find(toks)) and not self.takes_away(toks)
+
+    def asks_for_a_control(self, toks: list[str]) -> bool:
+        """'where's the opt out setting for ai training', 'il y a un réglage pour refuser l'ia ?': one platform's
+        setting, form or link; not 'general tips to protect my data, where do i start' or 'what does opt-out by default
+        mean'."""
+        return not self.control_words.isdisjoint(toks) and self.not_one_control.isdisjoint(toks)
 
     def small_talk_language(self, toks: list[str]) -> str | None:
         """The language of the small talk in a message ("hola", "muchas gracias", "hallo wie gehts"): the one whose

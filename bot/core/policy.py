@@ -68,6 +68,7 @@ class Reading:
     asks_how: bool = False  # "how do i...", "como...": asks how to do something
     asks_an_opinion: bool = False  # "que opinas de...", "change my mind": the bot's view, not a way to stop anything
     own_model: bool = False  # "how do i train my own ai model on my photos": the person trains it
+    asks_for_a_control: bool = False  # "where's the opt out setting?": a setting, form or link of some platform
     phones_ai: bool = False  # "the ai on my phone", "la ia del celular": a phone's AI, not its maker's name
     thanks: bool = False  # thanks in it ("thanks!", "ok merci"): read only when nothing but small talk
     greets: bool = False  # a greeting in it ("hey how are you", "ça va?"): read only when nothing but small talk
@@ -389,6 +390,8 @@ def general_topic(r: Reading, t: Tuning) -> Decision | None:
     together: "how do I stop them using my data?" is asked about some platform (which?), "what's the difference
     between opt-out and opt-in?" about none."""
     topic, _ = r.topic(PLATFORM_CARD_TOPICS + GENERAL_TOPICS)
+    if topic == "opt-out-vs-opt-in" and r.asks_for_a_control:
+        return None  # "where's the opt out setting for ai training": which platform's setting?
     platform_topics = sum(r.verdict.p(p) for p in PLATFORM_CARD_TOPICS)
     if topic == "website-crawlers" or (  # bots on one's own site: no platform to ask about
             topic in GENERAL_TOPICS and r.verdict.p(topic) >= t.general_over_platform * platform_topics):
