@@ -150,6 +150,20 @@ def test_asked_of_all_platforms_or_of_opting_out_itself_the_general_card_answers
     assert (a.status, a.platform, a.topic) == ("answer", "general", "opt-out-vs-opt-in")
 
 
+@pytest.mark.parametrize("text, platform", [
+    ("si borro mis tuits, grok los olvida?", "x"),
+    ("si je supprime mes tweets, grok les oublie ?", "x"),
+    ("if i disable adobe content analysis will firefly forget my stuff", "adobe"),
+])
+def test_asked_whether_it_forgets_is_about_past_training(engine, text, platform):
+    a = ask(engine, text)
+    assert (a.status, a.platform, a.topic) == ("answer", platform, "past-training")
+
+
+def test_forget_it_is_not_forgetting(engine):
+    assert ask(engine, "forget it, how do i delete my x account for good").topic == "delete-data"
+
+
 def test_no_platform_asks_which(engine):
     a = ask(engine, "how do I opt out of AI training?")
     assert a.status == "clarify" and a.platform is None

@@ -300,6 +300,7 @@ class Engine:
             "asks_an_opinion": lambda: g.asks_an_opinion(toks),
             "own_model": lambda: g.names_an_own_model(toks),
             "asks_for_a_control": lambda: g.asks_for_a_control(toks),
+            "asks_if_it_forgets": lambda: g.asks_if_it_forgets(toks),
             "phones_ai": lambda: g.names_a_phones_ai(toks),
             "thanks": lambda: g.thanks_in(toks),
             "greets": lambda: g.greeting_in(toks),

@@ -74,6 +74,8 @@ class MatchingFile(_Strict):
     opinion_asked: list[str] = []  # "what do you think", "que opinas", "secondo te": the bot's view is asked
     own_model: list[str] = []  # "my own ai model", "eine eigene ki": a model the person trains
     control_words: list[str] = []  # "setting", "opzione", "where": a control asked for, which is some platform's
+    forgetting: list[str] = []  # "grok los olvida?", "does it forget": whether what was learnt is undone
+    forgetting_not: list[str] = []  # "forget it, how do i delete it": the word used otherwise
     not_one_control: list[str] = []  # "all", "en general", "by default": ...unless asked of all of them
     phone_words: list[str] = []  # "phone", "celular", "handy": a phone named for its AI
     ai_words: list[str] = []  # "ai", "ia", "ki", "intelligenza artificiale"
@@ -547,6 +549,7 @@ class Grammar:
         self.opinion_asked = Phrases(m.opinion_asked)
         self.own_model = Phrases(m.own_model)
         self.control_words = set(m.control_words)
+        self.forgetting, self.forgetting_not = Phrases(m.forgetting), Phrases(m.forgetting_not)
         self.not_one_control = set(m.not_one_control)
         self.phone_words, self.ai_words = Phrases(m.phone_words), Phrases(m.ai_words)
         self.small_talk_in = {lang: Phrases([*m.small_talk.get(lang, ()), *m.thanks.get(lang, ())])
@@ -607,6 +610,10 @@ class Grammar:
         setting, form or link; not 'general tips to protect my data, where do i start' or 'what does opt-out by default
         mean'."""
         return not self.control_words.isdisjoint(toks) and self.not_one_control.isdisjoint(toks)
+
+    def asks_if_it_forgets(self, toks: list[str]) -> bool:
+        """'si borro mis tuits, grok los olvida?': whether what was learnt goes away; not 'forget it, ...'."""
+        return bool(self.forgetting.find(toks)) and not self.forgetting_not.find(toks)
 
     def small_talk_language(self, toks: list[str]) -> str | None:
         """The language of the small talk in a message ("hola", "muchas gracias", "hallo wie gehts"): the one whose

@@ -69,6 +69,7 @@ class Reading:
     asks_an_opinion: bool = False  # "que opinas de...", "change my mind": the bot's view, not a way to stop anything
     own_model: bool = False  # "how do i train my own ai model on my photos": the person trains it
     asks_for_a_control: bool = False  # "where's the opt out setting?": a setting, form or link of some platform
+    asks_if_it_forgets: bool = False  # "si borro mis tuits, grok los olvida?": whether what was learnt is undone
     phones_ai: bool = False  # "the ai on my phone", "la ia del celular": a phone's AI, not its maker's name
     thanks: bool = False  # thanks in it ("thanks!", "ok merci"): read only when nothing but small talk
     greets: bool = False  # a greeting in it ("hey how are you", "ça va?"): read only when nothing but small talk
@@ -173,8 +174,10 @@ def _platform_topic(r: Reading, t: Tuning) -> str:
         if not r.hosts_sites:
             return topic
         topic = "ai-training"  # a site on Squarespace, Wix: their own crawler setting is their opt-out card
-    if topic in ("ai-training", "delete-data", "legal-objection") and r.verdict.p("past-training") >= t.past_training:
-        return "past-training"  # "does the objection form cover what they trained on before?": what is asked
+    if topic in ("ai-training", "delete-data", "legal-objection") and (
+            r.verdict.p("past-training") >= t.past_training or r.asks_if_it_forgets):
+        return "past-training"  # "does the objection form cover what they trained on before?", "si borro mis tuits,
+    #                             grok los olvida?": what is asked
     if topic == "delete-data" and r.in_its_app and r.switching_off:
         topic = "ai-training"  # "como quito meta ai del whatsapp": the assistant switched off, not chats deleted
     if r.region_named and (topic == "ai-training" or topic == "legal-objection" and (
