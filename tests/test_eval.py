@@ -235,6 +235,18 @@ FLOORS = {  # set -> slice -> (correct at least, of)
     "dev-74.jsonl": {"answerable": (190, 201), "answerable-other": (103, 109),
         "clarify": (44, 50), "follow-up": (32, 40), "general": (28, 30), "group-chatter": (58, 60),
         "group-question": (47, 50), "near-miss": (45, 50), "off-topic": (39, 40), "uncovered": (28, 30)},
+    "dev-75.jsonl": {"answerable": (193, 201), "answerable-other": (102, 108),
+        "clarify": (48, 50), "follow-up": (35, 40), "general": (29, 30), "group-chatter": (59, 60),
+        "group-question": (48, 50), "near-miss": (46, 50), "off-topic": (39, 40), "uncovered": (29, 30)},
+    "dev-76.jsonl": {"answerable": (197, 210), "answerable-other": (103, 108),
+        "clarify": (48, 50), "follow-up": (33, 40), "general": (28, 30), "group-chatter": (57, 60),
+        "group-question": (48, 50), "near-miss": (45, 50), "off-topic": (39, 40), "uncovered": (29, 30)},
+    "dev-77.jsonl": {"answerable": (194, 204), "answerable-other": (107, 112),
+        "clarify": (48, 50), "follow-up": (36, 40), "general": (28, 30), "group-chatter": (59, 60),
+        "group-question": (47, 50), "near-miss": (45, 50), "off-topic": (39, 40), "uncovered": (29, 30)},
+    "dev-78.jsonl": {"answerable": (198, 211), "answerable-other": (100, 108),
+        "clarify": (44, 50), "follow-up": (36, 40), "general": (29, 30), "group-chatter": (59, 60),
+        "group-question": (47, 50), "near-miss": (47, 50), "off-topic": (38, 40), "uncovered": (28, 30)},
 }
 
 
