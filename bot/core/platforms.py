@@ -74,9 +74,9 @@ class MatchingFile(_Strict):
     opinion_asked: list[str] = []  # "what do you think", "que opinas", "secondo te": the bot's view is asked
     own_model: list[str] = []  # "my own ai model", "eine eigene ki": a model the person trains
     control_words: list[str] = []  # "setting", "opzione", "where": a control asked for, which is some platform's
+    not_one_control: list[str] = []  # "all", "en general", "by default": ...unless asked of all of them
     forgetting: list[str] = []  # "grok los olvida?", "does it forget": whether what was learnt is undone
     forgetting_not: list[str] = []  # "forget it, how do i delete it": the word used otherwise
-    not_one_control: list[str] = []  # "all", "en general", "by default": ...unless asked of all of them
     phone_words: list[str] = []  # "phone", "celular", "handy": a phone named for its AI
     ai_words: list[str] = []  # "ai", "ia", "ki", "intelligenza artificiale"
     phone_platforms: list[str] = []  # the platforms that put AI on phones: "the ai on my phone" is one of them
@@ -548,9 +548,8 @@ class Grammar:
         self.asking_how = {t for w in m.asking_how for t in tokenize(w)}
         self.opinion_asked = Phrases(m.opinion_asked)
         self.own_model = Phrases(m.own_model)
-        self.control_words = set(m.control_words)
+        self.control_words, self.not_one_control = set(m.control_words), set(m.not_one_control)
         self.forgetting, self.forgetting_not = Phrases(m.forgetting), Phrases(m.forgetting_not)
-        self.not_one_control = set(m.not_one_control)
         self.phone_words, self.ai_words = Phrases(m.phone_words), Phrases(m.ai_words)
         self.small_talk_in = {lang: Phrases([*m.small_talk.get(lang, ()), *m.thanks.get(lang, ())])
                               for lang in {*m.small_talk, *m.thanks}}

@@ -176,8 +176,8 @@ def _platform_topic(r: Reading, t: Tuning) -> str:
         topic = "ai-training"  # a site on Squarespace, Wix: their own crawler setting is their opt-out card
     if topic in ("ai-training", "delete-data", "legal-objection") and (
             r.verdict.p("past-training") >= t.past_training or r.asks_if_it_forgets):
-        return "past-training"  # "does the objection form cover what they trained on before?", "si borro mis tuits,
-    #                             grok los olvida?": what is asked
+        return "past-training"  # what is asked: "does the objection form cover what they trained on before?",
+        #                         "si borro mis tuits, grok los olvida?"
     if topic == "delete-data" and r.in_its_app and r.switching_off:
         topic = "ai-training"  # "como quito meta ai del whatsapp": the assistant switched off, not chats deleted
     if r.region_named and (topic == "ai-training" or topic == "legal-objection" and (
