@@ -247,6 +247,18 @@ FLOORS = {  # set -> slice -> (correct at least, of)
     "dev-78.jsonl": {"answerable": (198, 211), "answerable-other": (100, 108),
         "clarify": (44, 50), "follow-up": (36, 40), "general": (29, 30), "group-chatter": (59, 60),
         "group-question": (47, 50), "near-miss": (47, 50), "off-topic": (38, 40), "uncovered": (28, 30)},
+    "dev-79.jsonl": {"answerable": (197, 204), "answerable-other": (104, 108),
+        "clarify": (48, 50), "follow-up": (35, 40), "general": (28, 30), "group-chatter": (58, 60),
+        "group-question": (46, 50), "near-miss": (46, 50), "off-topic": (39, 40), "uncovered": (29, 30)},
+    "dev-80.jsonl": {"answerable": (195, 205), "answerable-other": (102, 108),
+        "clarify": (49, 50), "follow-up": (36, 40), "general": (28, 30), "group-chatter": (58, 60),
+        "group-question": (45, 50), "near-miss": (45, 50), "off-topic": (39, 40), "uncovered": (29, 30)},
+    "dev-81.jsonl": {"answerable": (190, 200), "answerable-other": (101, 108),
+        "clarify": (48, 50), "follow-up": (37, 40), "general": (27, 30), "group-chatter": (59, 60),
+        "group-question": (49, 50), "near-miss": (47, 50), "off-topic": (39, 40), "uncovered": (29, 30)},
+    "dev-82.jsonl": {"answerable": (193, 208), "answerable-other": (104, 108),
+        "clarify": (49, 50), "follow-up": (38, 40), "general": (29, 30), "group-chatter": (59, 60),
+        "group-question": (46, 50), "near-miss": (48, 50), "off-topic": (39, 40), "uncovered": (29, 30)},
 }
 
 
