@@ -259,6 +259,18 @@ FLOORS = {  # set -> slice -> (correct at least, of)
     "dev-82.jsonl": {"answerable": (193, 208), "answerable-other": (104, 108),
         "clarify": (49, 50), "follow-up": (38, 40), "general": (29, 30), "group-chatter": (59, 60),
         "group-question": (46, 50), "near-miss": (48, 50), "off-topic": (39, 40), "uncovered": (29, 30)},
+    "dev-83.jsonl": {"answerable": (196, 206), "answerable-other": (105, 108),
+        "clarify": (46, 50), "follow-up": (34, 40), "general": (26, 30), "group-chatter": (59, 60),
+        "group-question": (48, 50), "near-miss": (47, 50), "off-topic": (39, 40), "uncovered": (29, 30)},
+    "dev-84.jsonl": {"answerable": (206, 210), "answerable-other": (103, 108),
+        "clarify": (49, 50), "follow-up": (37, 40), "general": (27, 30), "group-chatter": (59, 60),
+        "group-question": (49, 50), "near-miss": (45, 50), "off-topic": (39, 40), "uncovered": (29, 30)},
+    "dev-85.jsonl": {"answerable": (194, 200), "answerable-other": (104, 108),
+        "clarify": (46, 50), "follow-up": (35, 40), "general": (29, 30), "group-chatter": (59, 60),
+        "group-question": (49, 50), "near-miss": (47, 50), "off-topic": (39, 40), "uncovered": (29, 30)},
+    "dev-86.jsonl": {"answerable": (190, 202), "answerable-other": (105, 108),
+        "clarify": (49, 50), "follow-up": (33, 40), "general": (27, 30), "group-chatter": (59, 60),
+        "group-question": (49, 50), "near-miss": (48, 50), "off-topic": (39, 40), "uncovered": (29, 30)},
 }
 
 
