@@ -640,12 +640,10 @@ class Grammar:
     def _separable_off(self, toks: list[str]) -> bool:
         """'wie schalte ich die ki auf meinem handy aus': a German verb whose particle ends the message (or comes
         just before 'bitte', 'und'...)."""
-        if self.separable_verbs.isdisjoint(toks):
-            return False
         end = len(toks)
         while end and toks[end - 1] in self.separable_then:
             end -= 1
-        return bool(end) and toks[end - 1] in self.separable_particles and not self.separable_verbs.isdisjoint(
+        return end > 1 and toks[end - 1] in self.separable_particles and not self.separable_verbs.isdisjoint(
             toks[:end - 1])
 
     def names_a_crawler_of(self, toks: list[str], operators: set[tuple[str, ...]]) -> bool:
